@@ -1,0 +1,28 @@
+# DDX TS-001 "Large Repository Performance Investigation" as a reproducible pipeline.
+# Table of contents: config and helpers, test repositories, experiments, aggregation, report.
+
+from snakemake.utils import min_version
+
+min_version("9.0")
+
+
+configfile: "config.yaml"
+
+
+report: "workflow/report/workflow.rst"
+
+
+include: "workflow/rules/common.smk"
+include: "workflow/rules/inputs/discovery.smk"
+include: "workflow/rules/inputs/aggregate.smk"
+include: "workflow/rules/inputs/charts.smk"
+include: "workflow/rules/generate.smk"
+include: "workflow/rules/discovery.smk"
+include: "workflow/rules/aggregate.smk"
+include: "workflow/rules/charts.smk"
+
+
+rule all:
+    input:
+        "results/measurements.parquet",
+        chart_outputs(),

@@ -1,0 +1,18 @@
+# Charts of the tidy table, one SVG each, marked for the report by sub-question.
+
+
+rule render_chart:
+    input:
+        "results/measurements.parquet",
+    output:
+        report(
+            "results/charts/{chart}.svg",
+            caption="../report/{chart}.rst",
+            category=lambda wc: CHART_CATEGORIES[wc.chart],
+        ),
+    log:
+        "results/logs/charts/{chart}.log",
+    conda:
+        "../../envs/report.yaml"
+    script:
+        "../scripts/render_chart.py"

@@ -1,0 +1,116 @@
+"""Runs the trials of one cell, each in a fresh worker process, interleaved across its specs.
+
+Order: warm specs first (warm-ups, then trials A B C A B C ...), then cold specs, each cold trial
+preceded by `prepare` (cache eviction) — so a cold trial never leaves a warm one half-cold.
+Then the untimed heap trials. Every trial becomes one row; failures are rows too.
+"""
+
+import json
+import os
+import signal
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from subprocess import DEVNULL, Popen
+from typing import Callable, Optional
+
+from .trial import TrialSpec
+
+SCRIPTS_DIR = Path(__file__).resolve().parents[2]  # workflow/scripts, so workers import ddxspike
+
+
+def _worker_env() -> dict:
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(SCRIPTS_DIR), env.get("PYTHONPATH")]))
+    env["PYTHONHASHSEED"] = "0"
+    return env
+
+
+def run_trial(spec: TrialSpec, mode: str, timeout_s: float, workdir: Path) -> dict:
+    """One fresh process, one value. Returns the measured fields (no dimensions)."""
+    spec_file = workdir / "spec.json"
+    result_file = workdir / "result.json"
+    stderr_file = workdir / "stderr.txt"
+    result_file.unlink(missing_ok=True)
+    spec_file.write_text(json.dumps({**spec.to_json(), "mode": mode}))
+    cmd = [sys.executable, "-m", "ddxspike.engine.worker", str(spec_file), str(result_file)]
+    with open(stderr_file, "wb") as err:
+        # A session of its own, so a timeout can kill the worker and everything it spawned.
+        proc = Popen(cmd, env=_worker_env(), stdin=DEVNULL, stdout=DEVNULL, stderr=err,
+                     start_new_session=True)
+    timed_out = threading.Event()
+
+    def kill():
+        timed_out.set()
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+
+    timer = threading.Timer(timeout_s, kill)
+    timer.start()
+    try:
+        # wait4 gives the rusage of the worker and its reaped descendants: ru_maxrss is the
+        # largest resident set among them (KiB on Linux).
+        _, status, usage = os.wait4(proc.pid, 0)
+    finally:
+        timer.cancel()
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if timed_out.is_set():
+        kill()  # stragglers left in the group
+    row = {"peak_rss_bytes": usage.ru_maxrss * 1024}
+    if timed_out.is_set():
+        row.update(status="timeout", error=f"no answer within {timeout_s:g} s; process group killed")
+    elif result_file.exists():
+        row.update(json.loads(result_file.read_text()))
+        row.pop("traceback", None)
+    else:
+        tail = stderr_file.read_bytes()[-600:].decode(errors="replace").strip()
+        row.update(status="error", error=f"worker exited {proc.returncode}: {tail}")
+    if row.get("user_s") is not None:
+        row["cpu_s"] = row["user_s"] + row["sys_s"]
+    return row
+
+
+def run_cell(
+    specs: list[TrialSpec],
+    *,
+    warmups: int,
+    trials: int,
+    timeout_s: float,
+    heap_trials: int = 0,
+    prepare: Optional[Callable[[TrialSpec], dict]] = None,
+    log: Callable[[str], None] = print,
+) -> list[dict]:
+    """All trials of the given specs; `prepare(spec)` runs before each cold trial."""
+    rows: list[dict] = []
+    order = 0
+    warm = [s for s in specs if s.dims.get("cache_state", "warm") != "cold"]
+    cold = [s for s in specs if s.dims.get("cache_state") == "cold"]
+    started = time.monotonic()
+    with tempfile.TemporaryDirectory(prefix="ddxspike-trial-") as tmp:
+        workdir = Path(tmp)
+        for group in (warm, cold):
+            for rnd in range(warmups + trials):
+                counted = rnd >= warmups
+                for spec in group:
+                    pre = prepare(spec) if (prepare and spec in cold) else {}
+                    load = os.getloadavg()[0]
+                    measured = run_trial(spec, "time", timeout_s, workdir)
+                    if not counted:
+                        continue
+                    rows.append({**spec.dims, **pre, **measured, "mode": "time",
+                                 "trial": rnd - warmups, "order": order, "load_1m": load})
+                    order += 1
+                if counted:
+                    log(f"  round {rnd - warmups + 1}/{trials} of {len(group)} spec(s) done "
+                        f"({time.monotonic() - started:.1f} s)")
+        for rnd in range(heap_trials):
+            for spec in specs:
+                measured = run_trial(spec, "heap", timeout_s, workdir)
+                rows.append({**spec.dims, **measured, "mode": "heap", "trial": rnd,
+                             "order": order, "load_1m": os.getloadavg()[0]})
+                order += 1
+    return rows

@@ -1,0 +1,40 @@
+"""What one trial is (TrialSpec) and what a strategy hands back (Outcome).
+
+A strategy function is called as fn(**spec.kwargs) and returns an Outcome. Only the call itself
+is timed; checking the answer against ground truth happens after the clock stops.
+"""
+
+from dataclasses import dataclass, field
+from typing import Any, Optional
+
+
+@dataclass
+class Outcome:
+    # The listing the strategy produced; the engine digests it and checks it against ground truth.
+    paths: Optional[list] = None
+    # When a strategy answers with a count and digest of its own (e.g. queries), give them here.
+    items: Optional[int] = None
+    digest: Optional[str] = None
+    bytes_read: Optional[int] = None
+    cache_hits: Optional[int] = None
+    cache_misses: Optional[int] = None
+    # Experiment-specific measures; each key must be a column of the measurement schema.
+    extra: dict = field(default_factory=dict)
+
+
+@dataclass
+class TrialSpec:
+    """One measured thing, repeated across trials: dimensions + how to run + what is right."""
+
+    dims: dict  # the row's dimension columns: experiment, size, strategy, depth, cache_state, ...
+    target: str  # "package.module:function"
+    kwargs: dict = field(default_factory=dict)
+    expected_items: Optional[int] = None
+    expected_digest: Optional[str] = None
+    # A file (Parquet manifest column `path`, or a text file of paths) used to name differing
+    # paths when the digest does not match; read only on mismatch.
+    expected_paths_file: Optional[str] = None
+    expected_paths_column: str = "path"
+
+    def to_json(self) -> dict[str, Any]:
+        return dict(self.__dict__)

@@ -1,0 +1,92 @@
+"""Runs one trial in this fresh process and writes its result as JSON.
+
+Usage: python -m ddxspike.engine.worker SPEC.json RESULT.json
+Mode "time" times the strategy call; mode "heap" runs it under tracemalloc instead (its own
+untimed trial, because tracing slows allocation several-fold).
+"""
+
+import importlib
+import json
+import os
+import sys
+import time
+import traceback
+import tracemalloc
+
+from ddxspike.groundtruth import diff_paths, digest_paths
+
+
+def load_function(target: str):
+    module_name, _, fn_name = target.partition(":")
+    return getattr(importlib.import_module(module_name), fn_name)
+
+
+def expected_paths(spec: dict) -> list:
+    path = spec["expected_paths_file"]
+    if path.endswith(".parquet"):
+        import pyarrow.parquet as pq
+
+        return pq.read_table(path, columns=[spec["expected_paths_column"]]).column(0).to_pylist()
+    with open(path, "rb") as f:
+        return [line for line in f.read().split(b"\0") if line]
+
+
+def check(spec: dict, outcome, result: dict) -> None:
+    """Fill items/digest and decide ok or mismatch against the spec's ground truth."""
+    if outcome.paths is not None:
+        result["items"] = len(outcome.paths)
+        result["digest"] = digest_paths(outcome.paths)
+    else:
+        result["items"] = outcome.items
+        result["digest"] = outcome.digest
+    wrong = []
+    if spec.get("expected_items") is not None and result["items"] != spec["expected_items"]:
+        wrong.append(f"{result['items']} items, expected {spec['expected_items']}")
+    if spec.get("expected_digest") and result["digest"] != spec["expected_digest"]:
+        wrong.append("digest differs from ground truth")
+    if wrong:
+        result["status"] = "mismatch"
+        detail = ""
+        if outcome.paths is not None and spec.get("expected_paths_file"):
+            detail = ": " + diff_paths(outcome.paths, expected_paths(spec))
+        result["error"] = "; ".join(wrong) + detail
+
+
+def main(spec_file: str, result_file: str) -> int:
+    with open(spec_file) as f:
+        spec = json.load(f)
+    result = {"status": "ok", "error": None}
+    try:
+        fn = load_function(spec["target"])
+        kwargs = spec.get("kwargs") or {}
+        if spec.get("mode") == "heap":
+            tracemalloc.start()
+            outcome = fn(**kwargs)
+            result["py_heap_peak_bytes"] = tracemalloc.get_traced_memory()[1]
+            tracemalloc.stop()
+        else:
+            c0 = os.times()
+            t0 = time.perf_counter_ns()
+            outcome = fn(**kwargs)
+            t1 = time.perf_counter_ns()
+            c1 = os.times()
+            result["wall_s"] = (t1 - t0) / 1e9
+            # children_* covers processes the strategy spawned and waited for (git, find).
+            result["user_s"] = (c1.user - c0.user) + (c1.children_user - c0.children_user)
+            result["sys_s"] = (c1.system - c0.system) + (c1.children_system - c0.children_system)
+        for key in ("bytes_read", "cache_hits", "cache_misses"):
+            result[key] = getattr(outcome, key)
+        result.update(outcome.extra or {})
+        check(spec, outcome, result)
+    except Exception as exc:  # a failing strategy is a finding, recorded as an error row
+        result["status"] = "error"
+        result["error"] = f"{type(exc).__name__}: {exc}"
+        result["traceback"] = traceback.format_exc(limit=5)
+    with open(result_file + ".tmp", "w") as f:
+        json.dump(result, f)
+    os.replace(result_file + ".tmp", result_file)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1], sys.argv[2]))

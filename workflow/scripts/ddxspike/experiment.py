@@ -1,0 +1,49 @@
+"""What every experiment's measurement job does around the engine: ground truth, cold-cache
+preparation, host id, the mismatch policy, and writing its Parquet file atomically."""
+
+import json
+import os
+from pathlib import Path
+
+import pyarrow.parquet as pq
+
+from ddxspike import table
+from ddxspike.engine import cache
+
+
+class MismatchError(RuntimeError):
+    """A strategy listed something other than the ground truth: a bug, not a result."""
+
+
+def load_summary(manifest_path) -> dict:
+    return json.loads(Path(manifest_path).with_suffix(".json").read_text())
+
+
+def cold_preparer(repo_dir: str, drop_caches: bool):
+    """prepare() for run_cell: evict, then record how cold the repository really was."""
+
+    def prepare(spec):
+        dropped = cache.evict(repo_dir, drop_caches)
+        return {"residency_before": cache.residency(repo_dir), "caches_dropped": dropped}
+
+    return prepare
+
+
+def write_rows(rows: list[dict], out_path, host: dict, on_mismatch: str = "fail") -> None:
+    """Write the job's rows and its host facts beside them (<out>.host.json); with
+    on_mismatch=fail a wrong answer fails the job, naming the paths that differ."""
+    for r in rows:
+        r["host_id"] = host["host_id"]
+    bad = [r for r in rows if r.get("status") == "mismatch"]
+    if bad and on_mismatch == "fail":
+        r = bad[0]
+        raise MismatchError(
+            f"{r.get('strategy')} on {r.get('size')} (depth {r.get('depth')}, {r.get('cache_state')}) "
+            f"does not match the manifest: {r.get('error')}"
+        )
+    out = Path(out_path)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_name(out.name + f".tmp-{os.getpid()}")
+    out.with_suffix(".host.json").write_text(json.dumps(host, indent=1))
+    pq.write_table(table.to_table(rows), tmp)
+    os.replace(tmp, out)

@@ -1,0 +1,45 @@
+"""Config rules that Snakemake's merging and the JSON schema cannot express."""
+
+from pathlib import Path
+
+import yaml
+
+# Keys whose value is a set of things to run: a preset that names them replaces them whole.
+SET_VALUED = ("sizes",)
+
+
+class ConfigError(ValueError):
+    pass
+
+
+def apply_presets(config: dict, preset_files) -> None:
+    """Undo Snakemake's deep merge for set-valued keys: the last --configfile naming one wins."""
+    for path in preset_files:
+        data = yaml.safe_load(Path(path).read_text()) or {}
+        for key in SET_VALUED:
+            if key in data:
+                config[key] = data[key]
+        for section, value in data.items():
+            # Nested set-valued keys, e.g. subtree.commit_counts: replace the mapping's sets too.
+            if isinstance(value, dict):
+                for sub in SET_VALUED_NESTED.get(section, ()):
+                    if sub in value and isinstance(config.get(section), dict):
+                        config[section][sub] = value[sub]
+
+
+# section -> keys inside it that are sets (mappings merge otherwise; lists already replace).
+SET_VALUED_NESTED: dict[str, tuple] = {"discovery": ("strategies",)}
+
+
+def check_config(config: dict) -> None:
+    """Cross-field checks, each naming the key and the value."""
+    for name, size in config["sizes"].items():
+        if size["files"] > size["bytes"]:
+            raise ConfigError(
+                f"config sizes.{name}: files={size['files']} exceeds bytes={size['bytes']} "
+                "(every file needs at least one byte)"
+            )
+    split = config["library_split"]
+    total = sum(split.values())
+    if abs(total - 1.0) > 1e-6:
+        raise ConfigError(f"config library_split: fractions sum to {total:g}, not 1 ({split})")

@@ -1,0 +1,53 @@
+"""The pinned schema of results/measurements.parquet: one row per trial, every dimension a column.
+
+Everything downstream (statistics, fits, verdicts, charts) reads this table, so a new size or
+strategy needs no new code downstream. A new measure is a new nullable column added here.
+"""
+
+import pyarrow as pa
+
+DIMENSIONS = [
+    ("experiment", pa.string()),  # discovery | subtree | catalogue
+    ("size", pa.string()),  # repository name from config (sizes, edge cases, real repositories)
+    ("strategy", pa.string()),  # strategy or git operation
+    ("depth", pa.string()),  # what is read per item: names | stat | meta | hash (discovery)
+    ("cache_state", pa.string()),  # warm | cold
+    ("files", pa.int64()),  # repository shape, for fits against files / bytes / commits
+    ("bytes", pa.int64()),
+    ("commits", pa.int64()),
+]
+
+MEASURES = [
+    ("mode", pa.string()),  # time: a timed trial; heap: an untimed tracemalloc trial
+    ("trial", pa.int32()),
+    ("order", pa.int32()),  # position in the job's interleaved run order
+    ("status", pa.string()),  # ok | error | timeout | mismatch
+    ("error", pa.string()),
+    ("wall_s", pa.float64()),
+    ("user_s", pa.float64()),
+    ("sys_s", pa.float64()),
+    ("cpu_s", pa.float64()),
+    ("peak_rss_bytes", pa.int64()),  # largest resident set in the worker's process tree
+    ("rss_before_bytes", pa.int64()),  # worker's resident set before the strategy ran
+    ("py_heap_peak_bytes", pa.int64()),  # tracemalloc peak (heap trials only)
+    ("items", pa.int64()),
+    ("digest", pa.string()),
+    ("bytes_read", pa.int64()),
+    ("cache_hits", pa.int64()),
+    ("cache_misses", pa.int64()),
+    ("load_1m", pa.float64()),
+    ("residency_before", pa.float64()),  # share of the repository's file pages cached before a trial
+    ("caches_dropped", pa.string()),  # cold trials: file-pages, or pages+dentries+inodes
+    ("host_id", pa.string()),
+]
+
+SCHEMA = pa.schema([pa.field(n, t) for n, t in DIMENSIONS + MEASURES])
+COLUMNS = [f.name for f in SCHEMA]
+
+
+def to_table(rows: list[dict]) -> pa.Table:
+    """Rows (dicts) to a table of exactly SCHEMA; an unknown key is a programming error."""
+    unknown = sorted({k for r in rows for k in r} - set(COLUMNS))
+    if unknown:
+        raise KeyError(f"measurement rows carry columns not in the schema (ddxspike/table.py): {unknown}")
+    return pa.Table.from_pydict({c: [r.get(c) for r in rows] for c in COLUMNS}, schema=SCHEMA)
