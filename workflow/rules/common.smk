@@ -22,6 +22,11 @@ wildcard_constraints:
     strategy="[a-z0-9][a-z0-9_-]*",
 
 
+def library_names():
+    """Every repository the experiments measure: the configured synthetic sizes."""
+    return list(config["sizes"])
+
+
 def repo_dir(size):
     return f"{SCRATCH}/{size}/repo"
 

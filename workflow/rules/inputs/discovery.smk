@@ -4,7 +4,7 @@
 def discovery_outputs():
     return expand(
         "results/discovery/{size}/{strategy}.parquet",
-        size=config["sizes"],
+        size=library_names(),
         strategy=config["discovery"]["strategies"],
     )
 
