@@ -6,10 +6,11 @@ from pathlib import Path
 from snakemake.utils import validate
 
 sys.path.insert(0, str(Path(workflow.basedir) / "workflow" / "scripts"))
-from ddxspike.settings import apply_presets, check_config
+from ddxspike.settings import apply_presets, check_config, validate_schema
 
 # Snakemake deep-merges --configfile over config.yaml; a preset's size set must replace it.
 apply_presets(config, getattr(workflow, "overwrite_configfiles", None) or [])
+validate_schema(config, Path(workflow.basedir) / "workflow/schemas/config.schema.yaml")
 validate(config, "../schemas/config.schema.yaml")
 check_config(config)
 

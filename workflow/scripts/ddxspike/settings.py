@@ -1,11 +1,14 @@
-"""Config rules that Snakemake's merging and the JSON schema cannot express."""
+"""Config loading rules: presets that replace, schema errors that name the key, cross-field checks."""
 
 from pathlib import Path
 
+import jsonschema
 import yaml
 
 # Keys whose value is a set of things to run: a preset that names them replaces them whole.
 SET_VALUED = ("sizes",)
+# section -> keys inside it that are sets (mappings merge otherwise; lists already replace).
+SET_VALUED_NESTED: dict[str, tuple] = {"discovery": ("strategies",)}
 
 
 class ConfigError(ValueError):
@@ -27,8 +30,18 @@ def apply_presets(config: dict, preset_files) -> None:
                         config[section][sub] = value[sub]
 
 
-# section -> keys inside it that are sets (mappings merge otherwise; lists already replace).
-SET_VALUED_NESTED: dict[str, tuple] = {"discovery": ("strategies",)}
+
+def validate_schema(config: dict, schema_path) -> None:
+    """Validate against the JSON schema, reporting the first error by its dotted key and value
+    (Snakemake's own message prints the whole config, which buries the culprit)."""
+    schema = yaml.safe_load(Path(schema_path).read_text())
+    validator = jsonschema.Draft202012Validator(schema)
+    errors = sorted(validator.iter_errors(config), key=lambda e: list(e.absolute_path))
+    if errors:
+        err = jsonschema.exceptions.best_match(errors)
+        key = ".".join(str(k) for k in err.absolute_path) or "(top level)"
+        more = f" (+{len(errors) - 1} more)" if len(errors) > 1 else ""
+        raise ConfigError(f"config {key}: {err.message}{more}")
 
 
 def check_config(config: dict) -> None:
