@@ -1,0 +1,94 @@
+"""External-command strategies: argv without a shell, output parsed to paths, failures as rows."""
+
+import shutil
+
+import pytest
+
+from ddxspike.engine import TrialSpec, run_cell
+from ddxspike.engine.external import (CommandFailed, CommandNotFound, command_kwargs, run_command,
+                                      spawn_overhead, split_output)
+from ddxspike.groundtruth import digest_paths
+
+FILES = ["x.md", "a/y.yml", "a/b/z.bin", "we ird;$(echo no).md"]
+FIND = {"command": ["find", ".", "-path", "./.git", "-prune", "-o", "-type", "f", "-print0"],
+        "output": "nul"}
+
+
+@pytest.fixture
+def repo(tmp_path):
+    for rel in FILES + [".git/HEAD"]:
+        p = tmp_path / rel
+        p.parent.mkdir(parents=True, exist_ok=True)
+        p.write_bytes(b"content\n")
+    return tmp_path
+
+
+def test_find_lists_the_files_relative_to_the_repository(repo):
+    out = run_command(**command_kwargs(FIND, repo))
+    assert digest_paths(out.paths) == digest_paths(FILES)
+    assert out.bytes_read is None or out.bytes_read > 0  # rchar of the command's tree
+
+
+def test_a_file_name_with_shell_characters_is_not_interpreted(repo):
+    out = run_command(["find", ".", "-name", "we ird;$(echo no).md", "-print0"], repo, "nul")
+    assert out.paths == [b"we ird;$(echo no).md"]
+
+
+def test_output_parsing():
+    assert split_output(b"./a\0./b/c\0", "nul") == [b"a", b"b/c"]
+    assert split_output(b"a\nb c\n\n", "lines") == [b"a", b"b c"]
+    assert split_output(b"./a\n", "lines", strip_prefix="") == [b"./a"]
+    with pytest.raises(ValueError, match="output='csv'"):
+        split_output(b"", "csv")
+
+
+def test_failures_name_the_command(repo):
+    with pytest.raises(CommandFailed, match="exited 1"):
+        run_command(["find", "does-not-exist"], repo)
+    with pytest.raises(CommandNotFound, match="no-such-tool-xyz: not found on PATH"):
+        run_command(["no-such-tool-xyz"], repo)
+
+
+def test_spawn_overhead_lists_nothing():
+    assert spawn_overhead().paths == []
+
+
+def test_command_strategies_run_through_the_engine(repo):
+    """find, spawn overhead and a missing tool (clean `error` rows) in one interleaved cell."""
+    dims = {"experiment": "discovery", "cache_state": "warm"}
+    specs = [
+        TrialSpec(dims={**dims, "strategy": "find"}, target="ddxspike.engine.external:run_command",
+                  kwargs=command_kwargs(FIND, repo), expected_items=len(FILES),
+                  expected_digest=digest_paths(FILES)),
+        TrialSpec(dims={**dims, "strategy": "spawn-overhead"},
+                  target="ddxspike.engine.external:spawn_overhead", kwargs={"cwd": str(repo)},
+                  expected_items=0),
+        TrialSpec(dims={**dims, "strategy": "missing"}, target="ddxspike.engine.external:run_command",
+                  kwargs={"argv": ["no-such-tool-xyz", "-0"], "cwd": str(repo)}),
+    ]
+    rows = run_cell(specs, warmups=0, trials=2, timeout_s=30, log=lambda m: None)
+    by = {}
+    for r in rows:
+        by.setdefault(r["strategy"], []).append(r)
+    assert [r["status"] for r in by["find"]] == ["ok", "ok"]
+    assert all(r["wall_s"] > 0 for r in by["find"] + by["spawn-overhead"])
+    assert [r["status"] for r in by["spawn-overhead"]] == ["ok", "ok"]
+    assert [r["status"] for r in by["missing"]] == ["error", "error"]
+    assert "no-such-tool-xyz: not found on PATH" in by["missing"][0]["error"]
+
+
+@pytest.mark.skipif(shutil.which("fdfind") is None, reason="fd-find not installed")
+def test_fdfind_agrees_with_the_ground_truth(repo):
+    out = run_command(["fdfind", "--type", "f", "--hidden", "--no-ignore", "--exclude", ".git", "-0"],
+                      repo, "nul")
+    assert digest_paths(out.paths) == digest_paths(FILES)
+
+
+def parse_pipe_separated(data: bytes) -> list:
+    return data.decode().split("|")
+
+
+def test_a_custom_parser_reads_the_output(repo):
+    out = run_command(["printf", "x.md|a/y.yml"], repo,
+                      parser="test_engine_external:parse_pipe_separated")
+    assert out.paths == ["x.md", "a/y.yml"]

@@ -1,0 +1,133 @@
+"""External-command strategies: a tool (find, fdfind, git ls-files, a real `ddx list`, ...) run
+as an argv list, never through a shell, with its stdout parsed into repository-relative paths.
+
+The command runs in `cwd` (the repository), so `find .` prints `./a/b`: the leading `./` is
+stripped by default. A non-zero exit status or a missing program raises, which the worker turns
+into an `error` row naming the command; its output is checked against the manifest like every
+other strategy's. The timed call includes spawning the command, reading its whole output and
+splitting it; `spawn_overhead` times the same path for `true`, so a reader can see how much of
+an external tool's time is process start-up rather than work.
+
+A TrialSpec for a command strategy, from a config entry
+`find: {command: [find, ., -path, ./.git, -prune, -o, -type, f, -print0], output: nul}`:
+
+    from ddxspike.engine import TrialSpec
+    from ddxspike.engine.external import command_kwargs
+
+    TrialSpec(
+        dims={"experiment": "discovery", "size": size, "strategy": "find", "depth": "names",
+              "cache_state": "warm", **shape},
+        target="ddxspike.engine.external:run_command",
+        kwargs=command_kwargs(entry, repo),  # {"argv": [...], "cwd": repo, "output": "nul", ...}
+        expected_items=summary["files"],
+        expected_digest=summary["digest"],
+        expected_paths_file=manifest_path,
+    )
+
+and its spawn overhead, measured the same way as a strategy of its own (it lists nothing):
+
+    TrialSpec(dims={..., "strategy": "spawn-overhead"},
+              target="ddxspike.engine.external:spawn_overhead", kwargs={"cwd": repo},
+              expected_items=0)
+
+`bytes_read` of a command trial is `rchar` of the command's process tree from /proc/<pid>/io
+(bytes passed by read-like system calls, page cache hits included), read after it exits and
+before it is reaped, so its own children (reaped by it) are counted too.
+"""
+
+import importlib
+import os
+import shutil
+import subprocess
+import tempfile
+from typing import Optional
+
+from .trial import Outcome
+
+# Where a missing program comes from, so the error row says how to get it.
+INSTALL_HINTS = {
+    "fdfind": "Debian package fd-find (.ci/apt-packages.txt)",
+    "fd": "Debian package fd-find installs it as fdfind",
+    "hyperfine": "Debian package hyperfine",
+    "git": "Debian package git",
+}
+
+
+class CommandNotFound(RuntimeError):
+    pass
+
+
+class CommandFailed(RuntimeError):
+    pass
+
+
+def command_kwargs(entry: dict, repo: str) -> dict:
+    """run_command keyword arguments from a config entry {command, output, strip_prefix, parser}."""
+    kwargs = {"argv": list(entry["command"]), "cwd": str(repo), "output": entry.get("output", "lines")}
+    for key in ("strip_prefix", "parser"):
+        if entry.get(key) is not None:
+            kwargs[key] = entry[key]
+    return kwargs
+
+
+def split_output(data: bytes, output: str, strip_prefix: Optional[str] = "./") -> list[bytes]:
+    """NUL- or newline-separated output to a list of paths (bytes), empty entries dropped."""
+    if output == "nul":
+        items = data.split(b"\0")
+    elif output == "lines":
+        items = data.splitlines()
+    else:
+        raise ValueError(f"output={output!r}: expected 'nul' or 'lines'")
+    prefix = os.fsencode(strip_prefix) if strip_prefix else b""
+    return [i[len(prefix):] if prefix and i.startswith(prefix) else i for i in items if i]
+
+
+def _io_counters(pid: int) -> dict:
+    """/proc/<pid>/io as a dict; empty if the kernel does not offer it."""
+    try:
+        with open(f"/proc/{pid}/io") as f:
+            return {k: int(v) for k, v in (line.split(":") for line in f if ":" in line)}
+    except (OSError, ValueError):
+        return {}
+
+
+def _resolve(program: str) -> str:
+    found = shutil.which(program)
+    if found is None:
+        hint = INSTALL_HINTS.get(os.path.basename(program))
+        raise CommandNotFound(f"{program}: not found on PATH" + (f" (install: {hint})" if hint else ""))
+    return found
+
+
+def run_command(argv: list, cwd: Optional[str] = None, output: str = "lines",
+                strip_prefix: Optional[str] = "./", parser: Optional[str] = None) -> Outcome:
+    """Run argv in cwd, parse its stdout into paths (or with `parser`, "module:function" taking
+    the stdout bytes and returning paths); a non-zero exit status raises CommandFailed."""
+    if not argv:
+        raise ValueError("run_command: empty argv")
+    exe = _resolve(str(argv[0]))
+    # stderr to a file, stdout through a pipe read to the end: no deadlock, no shell.
+    with tempfile.TemporaryFile() as err:
+        proc = subprocess.Popen([exe, *map(str, argv[1:])], cwd=cwd, stdin=subprocess.DEVNULL,
+                                stdout=subprocess.PIPE, stderr=err)
+        with proc.stdout:
+            data = proc.stdout.read()
+        # Wait without reaping, so the tree's I/O counters can still be read.
+        os.waitid(os.P_PID, proc.pid, os.WEXITED | os.WNOWAIT)
+        io = _io_counters(proc.pid)
+        rc = proc.wait()
+        if rc != 0:
+            err.seek(0)
+            tail = err.read()[-400:].decode(errors="replace").strip()
+            raise CommandFailed(f"{' '.join(map(str, argv))} exited {rc}" + (f": {tail}" if tail else ""))
+    if parser:
+        module, _, fn = parser.partition(":")
+        paths = list(getattr(importlib.import_module(module), fn)(data))
+    else:
+        paths = split_output(data, output, strip_prefix)
+    return Outcome(paths=paths, bytes_read=io.get("rchar"))
+
+
+def spawn_overhead(cwd: Optional[str] = None) -> Outcome:
+    """The cost of starting, waiting for and reading an empty command: `true`, same code path."""
+    return run_command(["true"], cwd=cwd, output="lines")
