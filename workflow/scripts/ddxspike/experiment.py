@@ -9,6 +9,7 @@ import pyarrow.parquet as pq
 
 from ddxspike import table
 from ddxspike.engine import cache
+from ddxspike.engine.host import config_hash as host_config_hash
 
 
 class MismatchError(RuntimeError):
@@ -29,11 +30,15 @@ def cold_preparer(repo_dir: str, drop_caches: bool):
     return prepare
 
 
-def write_rows(rows: list[dict], out_path, host: dict, on_mismatch: str = "fail") -> None:
+def write_rows(rows: list[dict], out_path, host: dict, on_mismatch: str = "fail",
+               config=None) -> None:
     """Write the job's rows and its host facts beside them (<out>.host.json); with
-    on_mismatch=fail a wrong answer fails the job, naming the paths that differ."""
+    on_mismatch=fail a wrong answer fails the job, naming the paths that differ. `config` (the
+    job's params, e.g. dict(snakemake.params)) is hashed into every row's config_hash."""
+    shaped_by = None if config is None else host_config_hash(config)
     for r in rows:
         r["host_id"] = host["host_id"]
+        r["config_hash"] = shaped_by
     bad = [r for r in rows if r.get("status") == "mismatch"]
     if bad and on_mismatch == "fail":
         r = bad[0]

@@ -39,6 +39,8 @@ MEASURES = [
     ("residency_before", pa.float64()),  # share of the repository's file pages cached before a trial
     ("caches_dropped", pa.string()),  # cold trials: file-pages, or pages+dentries+inodes
     ("host_id", pa.string()),
+    ("storage_read_bytes", pa.int64()),  # /proc/self/io read_bytes of the worker + reaped children
+    ("config_hash", pa.string()),  # hash of the config that shaped the row (experiment.write_rows)
 ]
 
 SCHEMA = pa.schema([pa.field(n, t) for n, t in DIMENSIONS + MEASURES])

@@ -1,7 +1,10 @@
 """Host fingerprint: the facts that make two measurements comparable, and a stable id for them.
 
-Only stable facts go into the id (CPU, cores, memory, kernel, filesystem, tool versions); the
-pipeline's commit and dirty flag are recorded beside it but do not change which host it is.
+`host_id` hashes the machine only (CPU model, cores, memory, kernel, architecture, filesystem of
+scratch_dir): two runs with the same id ran on the same kind of machine and may be compared.
+Software versions (Python, git, find, fdfind, snakemake and key packages), the clock, the
+pipeline's own commit and dirty flag are recorded beside the id, so a comparison can show what
+changed, but a package upgrade does not make a host a different host.
 """
 
 import hashlib
@@ -9,11 +12,17 @@ import json
 import os
 import platform
 import subprocess
+import time
 from importlib import metadata
 
 import psutil
 
-PACKAGES = ["snakemake", "pandas", "pyarrow", "altair", "psutil", "GitPython", "PyYAML", "scipy"]
+PACKAGES = ["snakemake", "pandas", "pyarrow", "numpy", "scipy", "altair", "psutil", "GitPython",
+            "PyYAML"]
+# External tools the strategies run: their versions change what a command strategy measures.
+TOOLS = {"git": ["git", "--version"], "find": ["find", "--version"],
+         "fdfind": ["fdfind", "--version"], "hyperfine": ["hyperfine", "--version"]}
+MACHINE_KEYS = ["cpu_model", "cores", "memory_bytes", "kernel", "machine", "scratch_fs"]
 
 
 def _cpu_model() -> str:
@@ -34,12 +43,19 @@ def _run(cmd, cwd=None) -> str:
         return ""
 
 
+def _first_line(cmd) -> str:
+    out = _run(cmd)
+    return out.splitlines()[0] if out else ""
+
+
 def _filesystem(path) -> str:
     path = os.path.realpath(path)
     best = ("", "")
     for part in psutil.disk_partitions(all=True):
-        if path.startswith(part.mountpoint) and len(part.mountpoint) > len(best[0]):
-            best = (part.mountpoint, part.fstype)
+        mount = part.mountpoint
+        inside = path == mount or path.startswith(mount.rstrip("/") + "/")
+        if inside and len(mount) > len(best[0]):
+            best = (mount, part.fstype)
     return best[1]
 
 
@@ -50,21 +66,32 @@ def _version(pkg) -> str:
         return ""
 
 
+def config_hash(config) -> str:
+    """A short stable hash of the configuration that shaped a row (key order does not matter)."""
+    text = json.dumps(config, sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()[:12]
+
+
 def fingerprint(scratch_dir: str, pipeline_dir: str = ".") -> dict:
-    """Facts about this host; `host_id` hashes the comparable ones."""
+    """Facts about this host; `host_id` hashes the machine facts (MACHINE_KEYS)."""
     os.makedirs(scratch_dir, exist_ok=True)
+    freq = psutil.cpu_freq()
     facts = {
         "cpu_model": _cpu_model(),
         "cores": psutil.cpu_count(logical=True),
+        "physical_cores": psutil.cpu_count(logical=False),
         "memory_bytes": psutil.virtual_memory().total,
         "kernel": platform.release(),
         "machine": platform.machine(),
         "scratch_fs": _filesystem(scratch_dir),
+        "cpu_max_mhz": float(freq.max) if freq and freq.max else None,
+        "clock_resolution_ns": int(time.get_clock_info("perf_counter").resolution * 1e9),
         "python": platform.python_version(),
-        "git": _run(["git", "--version"]).removeprefix("git version "),
+        **{f"tool_{name}": _first_line(cmd) for name, cmd in TOOLS.items()},
         **{f"pkg_{p.lower()}": _version(p) for p in PACKAGES},
     }
-    facts["host_id"] = hashlib.sha256(json.dumps(facts, sort_keys=True).encode()).hexdigest()[:12]
+    machine = {k: facts[k] for k in MACHINE_KEYS}
+    facts["host_id"] = hashlib.sha256(json.dumps(machine, sort_keys=True).encode()).hexdigest()[:12]
     facts["pipeline_commit"] = _run(["git", "rev-parse", "--short=12", "HEAD"], cwd=pipeline_dir)
     facts["pipeline_dirty"] = bool(_run(["git", "status", "--porcelain"], cwd=pipeline_dir))
     return facts

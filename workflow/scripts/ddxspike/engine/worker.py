@@ -8,11 +8,13 @@ untimed trial, because tracing slows allocation several-fold).
 import importlib
 import json
 import os
+import resource
 import sys
 import time
 import traceback
 import tracemalloc
 
+from ddxspike.engine.trial import Outcome
 from ddxspike.groundtruth import diff_paths, digest_paths
 
 
@@ -52,6 +54,32 @@ def check(spec: dict, outcome, result: dict) -> None:
         result["error"] = "; ".join(wrong) + detail
 
 
+def storage_read_bytes() -> int | None:
+    """Bytes this process and its reaped children fetched from storage (/proc/self/io
+    read_bytes): page-cache hits do not count, so it shows what a cold trial really read."""
+    try:
+        with open("/proc/self/io") as f:
+            for line in f:
+                if line.startswith("read_bytes:"):
+                    return int(line.split(":")[1])
+    except OSError:
+        pass
+    return None
+
+
+def resident_bytes() -> int:
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * resource.getpagesize()
+
+
+def cpu_times() -> tuple[float, float]:
+    """(user, system) seconds of this process plus its reaped children (git, find, ...);
+    getrusage has microsecond resolution where os.times() has clock ticks (10 ms)."""
+    me = resource.getrusage(resource.RUSAGE_SELF)
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return me.ru_utime + kids.ru_utime, me.ru_stime + kids.ru_stime
+
+
 def main(spec_file: str, result_file: str) -> int:
     with open(spec_file) as f:
         spec = json.load(f)
@@ -65,15 +93,21 @@ def main(spec_file: str, result_file: str) -> int:
             result["py_heap_peak_bytes"] = tracemalloc.get_traced_memory()[1]
             tracemalloc.stop()
         else:
-            c0 = os.times()
+            result["rss_before_bytes"] = resident_bytes()
+            io0 = storage_read_bytes()
+            u0, s0 = cpu_times()
             t0 = time.perf_counter_ns()
             outcome = fn(**kwargs)
             t1 = time.perf_counter_ns()
-            c1 = os.times()
+            u1, s1 = cpu_times()
+            io1 = storage_read_bytes()
             result["wall_s"] = (t1 - t0) / 1e9
-            # children_* covers processes the strategy spawned and waited for (git, find).
-            result["user_s"] = (c1.user - c0.user) + (c1.children_user - c0.children_user)
-            result["sys_s"] = (c1.system - c0.system) + (c1.children_system - c0.children_system)
+            result["user_s"] = u1 - u0
+            result["sys_s"] = s1 - s0
+            if io0 is not None and io1 is not None:
+                result["storage_read_bytes"] = io1 - io0
+        if not isinstance(outcome, Outcome):
+            raise TypeError(f"{spec['target']} returned {type(outcome).__name__}, not an Outcome")
         for key in ("bytes_read", "cache_hits", "cache_misses"):
             result[key] = getattr(outcome, key)
         result.update(outcome.extra or {})
