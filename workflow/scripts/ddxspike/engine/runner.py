@@ -3,6 +3,7 @@
 Order: warm specs first (warm-ups, then trials A B C A B C ...), then cold specs, each cold trial
 preceded by `prepare` (cache eviction) — so a cold trial never leaves a warm one half-cold.
 Then the untimed heap trials. Every trial becomes one row; failures are rows too.
+`load_1m` is the 1-minute load average just before the trial started.
 """
 
 import json
@@ -52,14 +53,21 @@ def run_trial(spec: TrialSpec, mode: str, timeout_s: float, workdir: Path) -> di
     timer = threading.Timer(timeout_s, kill)
     timer.start()
     try:
-        # wait4 gives the rusage of the worker and its reaped descendants: ru_maxrss is the
-        # largest resident set among them (KiB on Linux).
-        _, status, usage = os.wait4(proc.pid, 0)
+        # Exited but not yet reaped: the zombie keeps the group id ours while we clean up.
+        os.waitid(os.P_PID, proc.pid, os.WEXITED | os.WNOWAIT)
     finally:
         timer.cancel()
+        timer.join()
+    try:
+        # Anything the strategy left running in its group (timeout or not) must not run on
+        # into the next trial.
+        os.killpg(proc.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    # wait4 gives the rusage of the worker and its reaped descendants: ru_maxrss is the
+    # largest resident set of any one process among them (KiB on Linux), not their sum.
+    _, status, usage = os.wait4(proc.pid, 0)
     proc.returncode = os.waitstatus_to_exitcode(status)
-    if timed_out.is_set():
-        kill()  # stragglers left in the group
     row = {"peak_rss_bytes": usage.ru_maxrss * 1024}
     if timed_out.is_set():
         row.update(status="timeout", error=f"no answer within {timeout_s:g} s; process group killed")
@@ -83,22 +91,45 @@ def run_cell(
     heap_trials: int = 0,
     prepare: Optional[Callable[[TrialSpec], dict]] = None,
     log: Callable[[str], None] = print,
+    give_up_after_timeouts: int = 2,
 ) -> list[dict]:
-    """All trials of the given specs; `prepare(spec)` runs before each cold trial."""
+    """All trials of the given specs; `prepare(spec)` runs before each cold trial.
+
+    A spec that timed out `give_up_after_timeouts` times in a row is not run again in this
+    cell: its remaining trials become `timeout` rows saying they were not run, so one hanging
+    strategy costs a few timeouts, not trials x timeout.
+    """
     rows: list[dict] = []
     order = 0
     warm = [s for s in specs if s.dims.get("cache_state", "warm") != "cold"]
     cold = [s for s in specs if s.dims.get("cache_state") == "cold"]
+    timeouts_in_a_row = [0] * len(specs)
+    index = {id(s): i for i, s in enumerate(specs)}
     started = time.monotonic()
+
+    def hopeless(i: int) -> bool:
+        return give_up_after_timeouts > 0 and timeouts_in_a_row[i] >= give_up_after_timeouts
+
+    def skipped(timeout_s: float) -> dict:
+        return {"status": "timeout",
+                "error": f"not run: timed out {give_up_after_timeouts} times in a row "
+                         f"(timeout {timeout_s:g} s)"}
+
     with tempfile.TemporaryDirectory(prefix="ddxspike-trial-") as tmp:
         workdir = Path(tmp)
         for group in (warm, cold):
             for rnd in range(warmups + trials):
                 counted = rnd >= warmups
                 for spec in group:
-                    pre = prepare(spec) if (prepare and spec in cold) else {}
-                    load = os.getloadavg()[0]
-                    measured = run_trial(spec, "time", timeout_s, workdir)
+                    i = index[id(spec)]
+                    if hopeless(i):
+                        pre, load, measured = {}, os.getloadavg()[0], skipped(timeout_s)
+                    else:
+                        pre = prepare(spec) if (prepare and spec in cold) else {}
+                        load = os.getloadavg()[0]
+                        measured = run_trial(spec, "time", timeout_s, workdir)
+                        timed_out = measured.get("status") == "timeout"
+                        timeouts_in_a_row[i] = timeouts_in_a_row[i] + 1 if timed_out else 0
                     if not counted:
                         continue
                     rows.append({**spec.dims, **pre, **measured, "mode": "time",
@@ -108,9 +139,10 @@ def run_cell(
                     log(f"  round {rnd - warmups + 1}/{trials} of {len(group)} spec(s) done "
                         f"({time.monotonic() - started:.1f} s)")
         for rnd in range(heap_trials):
-            for spec in specs:
-                measured = run_trial(spec, "heap", timeout_s, workdir)
+            for i, spec in enumerate(specs):
+                load = os.getloadavg()[0]
+                measured = skipped(timeout_s) if hopeless(i) else run_trial(spec, "heap", timeout_s, workdir)
                 rows.append({**spec.dims, **measured, "mode": "heap", "trial": rnd,
-                             "order": order, "load_1m": os.getloadavg()[0]})
+                             "order": order, "load_1m": load})
                 order += 1
     return rows

@@ -1,0 +1,40 @@
+"""Strategies with a known behaviour, for checking the engine itself (its tests and
+benchmarks/engine_accuracy.py): one that does nothing, one that lists what it is told, one
+that fails, one that kills its own worker, and one that hangs with a child process."""
+
+import os
+import subprocess
+import time
+
+from .trial import Outcome
+
+
+def noop() -> Outcome:
+    """No work at all: its wall time is the timer's own cost, its trial the engine's overhead."""
+    return Outcome(paths=[])
+
+
+def listing(paths: list, seconds: float = 0.0) -> Outcome:
+    """Answers with the given paths (after `seconds`), right or wrong."""
+    if seconds:
+        time.sleep(seconds)
+    return Outcome(paths=list(paths))
+
+
+def fail(message: str = "deliberate failure") -> Outcome:
+    raise RuntimeError(message)
+
+
+def crash(code: int = 3) -> Outcome:
+    """Ends the worker without a result, as a segfaulting extension would."""
+    os._exit(code)
+
+
+def hang(pid_file: str = "") -> Outcome:
+    """Starts a child that outlives any timeout, records its pid, then never answers."""
+    child = subprocess.Popen(["sleep", "3600"])
+    if pid_file:
+        with open(pid_file, "w") as f:
+            f.write(str(child.pid))
+    while True:
+        time.sleep(3600)
