@@ -35,6 +35,9 @@ class TrialSpec:
     # paths when the digest does not match; read only on mismatch.
     expected_paths_file: Optional[str] = None
     expected_paths_column: str = "path"
+    # Optional "module:function" run untimed in the worker before the timed call, with the same
+    # kwargs; its return value is passed to the strategy as `state` (e.g. an in-memory cache).
+    setup: Optional[str] = None
 
     def to_json(self) -> dict[str, Any]:
         return dict(self.__dict__)

@@ -87,6 +87,8 @@ def main(spec_file: str, result_file: str) -> int:
     try:
         fn = load_function(spec["target"])
         kwargs = spec.get("kwargs") or {}
+        if spec.get("setup"):  # untimed preparation in this process; its result is `state`
+            kwargs = {**kwargs, "state": load_function(spec["setup"])(**kwargs)}
         if spec.get("mode") == "heap":
             tracemalloc.start()
             outcome = fn(**kwargs)
