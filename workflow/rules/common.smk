@@ -15,6 +15,10 @@ validate(config, "../schemas/config.schema.yaml")
 check_config(config)
 
 SCRATCH = config["scratch_dir"].rstrip("/")
+# Real repositories (existing_repos): a bad path stops the run here, before any job.
+from ddxspike.existing import check_existing_repos
+
+EXISTING = check_existing_repos(config.get("existing_repos"), config["sizes"])
 SCRIPTS = Path(workflow.basedir) / "workflow" / "scripts"
 
 
@@ -24,12 +28,13 @@ wildcard_constraints:
 
 
 def library_names():
-    """Every repository the experiments measure: the configured synthetic sizes."""
-    return list(config["sizes"])
+    """Every repository the experiments measure: the synthetic sizes, then the real ones."""
+    return list(config["sizes"]) + list(EXISTING)
 
 
 def repo_dir(size):
-    return f"{SCRATCH}/{size}/repo"
+    """A generated size's repository under scratch_dir, or a real repository's own root."""
+    return EXISTING.get(size, f"{SCRATCH}/{size}/repo")
 
 
 def manifest(size):
@@ -39,3 +44,18 @@ def manifest(size):
 def module_source(module):
     """The file of a ddxspike module, so that editing it reruns the jobs that use it."""
     return str(SCRIPTS.joinpath(*module.split(".")).with_suffix(".py"))
+
+
+# Disk preflight: once the DAG is known and before any job runs, refuse a run whose generated
+# repositories would not fit on scratch_dir (override: `preflight: false`).
+onstart:
+    if config.get("preflight", True):
+        from ddxspike import preflight
+
+        jobs = [
+            (j.rule.name, dict(j.wildcards)) for j in workflow.dag.needrun_jobs()
+        ]
+        planned = preflight.planned_sizes(jobs, config["sizes"])
+        needs = preflight.check(planned, SCRATCH)
+        if needs:
+            print(preflight.fits_message(needs, SCRATCH), file=sys.stderr)

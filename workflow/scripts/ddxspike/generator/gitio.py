@@ -1,0 +1,79 @@
+"""Git plumbing for the generator: an isolated environment, fast-import streams, tree listing."""
+
+import os
+import subprocess
+import tempfile
+
+# Fixed identity and dates: together with the content they make the commit ids deterministic.
+IDENT = b"DDX Library <library@ddx.invalid>"
+EPOCH = 1735689600  # 2025-01-01T00:00:00Z; commit k is dated one hour after commit k-1
+EMPTY_TREE = "4b825dc642cb6eb9a060e54bf8d69288fbee4904"
+
+
+def git_env() -> dict:
+    """The caller's environment minus anything that could change what git writes: no system or
+    global config (autocrlf, default branch, hooks), no inherited GIT_DIR/GIT_INDEX_FILE."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
+    env.update(GIT_CONFIG_NOSYSTEM="1", GIT_CONFIG_GLOBAL=os.devnull, LC_ALL="C")
+    return env
+
+
+def git(repo, *args, stdin=None) -> bytes:
+    proc = subprocess.run(["git", "-C", str(repo), *args], input=stdin, capture_output=True,
+                          env=git_env())
+    if proc.returncode:
+        raise RuntimeError(f"git {' '.join(args)} failed ({proc.returncode}): "
+                           f"{proc.stderr.decode(errors='replace').strip()}")
+    return proc.stdout
+
+
+class FastImport:
+    """One `git fast-import` process fed through a pipe; `done` guards against cut streams."""
+
+    def __init__(self, repo, *options, compression=None):
+        conf = [] if compression is None else ["-c", f"core.compression={compression}",
+                                               "-c", f"pack.compression={compression}"]
+        self._err = tempfile.TemporaryFile()
+        self.proc = subprocess.Popen(["git", "-C", str(repo), *conf, "fast-import", "--quiet",
+                                      "--done", *options], stdin=subprocess.PIPE,
+                                     stderr=self._err, env=git_env(), bufsize=1 << 20)
+        self.write = self.proc.stdin.write
+
+    def data(self, payload: bytes) -> None:
+        self.write(b"data %d\n" % len(payload))
+        self.write(payload)
+        self.write(b"\n")
+
+    def commit(self, k: int, message: str) -> None:
+        stamp = b"%d +0000" % (EPOCH + 3600 * k)
+        self.write(b"commit refs/heads/main\nauthor %s %s\ncommitter %s %s\n"
+                   % (IDENT, stamp, IDENT, stamp))
+        self.data(message.encode() + b"\n")
+
+    def finish(self) -> None:
+        try:
+            self.write(b"done\n")
+            self.proc.stdin.close()
+        except BrokenPipeError:
+            pass  # the exit status and stderr below say why
+        if self.proc.wait():
+            self._err.seek(0)
+            raise RuntimeError(f"git fast-import failed ({self.proc.returncode}): "
+                               f"{self._err.read().decode(errors='replace').strip()}")
+        self._err.close()
+
+    def abort(self) -> None:
+        """Stop without `done`: fast-import then refuses to update any ref."""
+        self.proc.kill()
+        self.proc.wait()
+        self._err.close()
+
+
+def ls_tree(repo) -> dict:
+    """{path bytes: blob id} of HEAD, recursively."""
+    out = {}
+    for rec in git(repo, "ls-tree", "-r", "-z", "--full-tree", "HEAD").split(b"\0"):
+        if rec:
+            meta, path = rec.split(b"\t", 1)
+            out[path] = meta.split()[2].decode()
+    return out
