@@ -16,12 +16,14 @@ include: "workflow/rules/common.smk"
 include: "workflow/rules/inputs/discovery.smk"
 include: "workflow/rules/inputs/aggregate.smk"
 include: "workflow/rules/inputs/charts.smk"
+include: "workflow/rules/inputs/summary.smk"
 include: "workflow/rules/inputs/existing.smk"
 include: "workflow/rules/generate.smk"
 include: "workflow/rules/existing.smk"
 include: "workflow/rules/discovery.smk"
 include: "workflow/rules/aggregate.smk"
 include: "workflow/rules/charts.smk"
+include: "workflow/rules/summary.smk"
 include: "workflow/rules/clean.smk"
 
 
@@ -29,3 +31,4 @@ rule all:
     input:
         "results/measurements.parquet",
         chart_outputs(),
+        summary_outputs(),

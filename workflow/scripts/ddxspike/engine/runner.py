@@ -64,11 +64,11 @@ def run_trial(spec: TrialSpec, mode: str, timeout_s: float, workdir: Path) -> di
         os.killpg(proc.pid, signal.SIGKILL)
     except ProcessLookupError:
         pass
-    # wait4 gives the rusage of the worker and its reaped descendants: ru_maxrss is the
-    # largest resident set of any one process among them (KiB on Linux), not their sum.
-    _, status, usage = os.wait4(proc.pid, 0)
+    # The worker reports its tree's peak resident set itself (worker.peak_rss_bytes): wait4's
+    # ru_maxrss would include this process's own size, inherited across fork and exec.
+    _, status = os.waitpid(proc.pid, 0)
     proc.returncode = os.waitstatus_to_exitcode(status)
-    row = {"peak_rss_bytes": usage.ru_maxrss * 1024}
+    row = {}
     if timed_out.is_set():
         row.update(status="timeout", error=f"no answer within {timeout_s:g} s; process group killed")
     elif result_file.exists():

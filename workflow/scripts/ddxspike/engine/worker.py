@@ -72,6 +72,24 @@ def resident_bytes() -> int:
         return int(f.read().split()[1]) * resource.getpagesize()
 
 
+def peak_rss_bytes() -> int:
+    """Largest resident set of this process tree: this process's own high-water mark (VmHWM of
+    its current memory map) and that of any child it reaped (git, find, ...).
+
+    Not the runner's wait4 ru_maxrss: Linux carries the parent's memory map high-water mark
+    into a child across fork/vfork + exec, so a worker started by a 300 MB Snakemake job would
+    report 300 MB whatever the strategy did.
+    """
+    own = 0
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith("VmHWM:"):
+                own = int(line.split()[1]) * 1024
+                break
+    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024
+    return max(own, children)
+
+
 def cpu_times() -> tuple[float, float]:
     """(user, system) seconds of this process plus its reaped children (git, find, ...);
     getrusage has microsecond resolution where os.times() has clock ticks (10 ms)."""
@@ -108,6 +126,7 @@ def main(spec_file: str, result_file: str) -> int:
             result["sys_s"] = s1 - s0
             if io0 is not None and io1 is not None:
                 result["storage_read_bytes"] = io1 - io0
+        result["peak_rss_bytes"] = peak_rss_bytes()
         if not isinstance(outcome, Outcome):
             raise TypeError(f"{spec['target']} returned {type(outcome).__name__}, not an Outcome")
         for key in ("bytes_read", "cache_hits", "cache_misses"):

@@ -1,0 +1,120 @@
+"""Per-cell statistics and baseline comparison, on constructed and simulated data."""
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from ddxspike.stats import compare, html, summary
+
+
+def test_tukey_outliers_on_constructed_data():
+    base = np.linspace(10, 11, 40)  # quartiles ~10.24 and ~10.78 once the outliers are in
+    assert summary.tukey_outliers(base) == (0, 0)
+    # 12.0 lies between the 1.5 and 3 IQR fences (mild); 15 and 5 beyond 3 IQR (severe).
+    assert summary.tukey_outliers(np.r_[base, 12.0, 15.0, 5.0]) == (1, 2)
+    d = summary.describe(np.r_[base, 12.0, 15.0, 5.0])
+    assert d["outliers_mild"] == 1 and d["outliers_severe"] == 2
+    assert d["max"] == 15.0 and d["min"] == 5.0  # flagged, not dropped
+
+
+def test_describe_on_known_values():
+    d = summary.describe([1, 2, 3, 4, 5, 6, 7, 8, 9, 100])
+    assert d["median"] == 5.5 and d["mad"] == 2.5
+    assert d["q1"] == 3.25 and d["q3"] == 7.75 and d["iqr"] == 4.5
+    assert d["p95"] == pytest.approx(59.05)
+    assert d["noisy"] and d["outliers_severe"] == 1
+    quiet = summary.describe([1.00, 1.01, 0.99, 1.02, 0.98])
+    assert not quiet["noisy"] and quiet["cv"] < 0.1
+    empty = summary.describe([])
+    assert empty["n"] == 0 and math.isnan(empty["median"]) and not empty["noisy"]
+
+
+@pytest.mark.parametrize("n", [7, 15, 31])
+def test_median_interval_covers_the_true_median_at_the_nominal_rate(n):
+    rng = np.random.default_rng(n)
+    true_median = 1.0  # lognormal(0, 0.5): skewed like timings, median exp(0) = 1
+    samples = rng.lognormal(0.0, 0.5, size=(3000, n))
+    hits = 0
+    for x in samples:
+        lo, hi, level = summary.median_interval(x)
+        hits += lo <= true_median <= hi
+    coverage = hits / len(samples)
+    # The stated exact coverage is what is observed (within simulation error) and >= 95%.
+    assert level >= 0.95
+    assert abs(coverage - level) < 0.015, (coverage, level)
+
+
+def test_median_interval_small_samples_say_their_coverage():
+    lo, hi, level = summary.median_interval([3.0, 1.0, 2.0])
+    assert (lo, hi) == (1.0, 3.0) and level == pytest.approx(0.75)
+
+
+def _rows(strategy, values, mode="time", status="ok", **dims):
+    metric = "wall_s" if mode == "time" else "py_heap_peak_bytes"
+    return [{"experiment": "discovery", "size": "small", "strategy": strategy, "depth": None,
+             "cache_state": "warm", "files": 100, "bytes": 1000, "commits": 2, "mode": mode,
+             "trial": i, "status": status, "error": None if status == "ok" else f"{status} text",
+             metric: v, "peak_rss_bytes": 10_000_000, "load_1m": 0.5, "host_id": "h1", **dims}
+            for i, v in enumerate(values)]
+
+
+def measurements():
+    rows = (_rows("walk", [1.0, 1.1, 0.9, 1.0, 5.0]) + _rows("walk", [None], status="error")
+            + _rows("walk", [None], status="timeout") + _rows("walk", [2e6], mode="heap")
+            + _rows("broken", [None, None], status="mismatch")
+            + _rows("walk", [3.0, 3.1, 2.9], cache_state="cold", residency_before=0.001,
+                    caches_dropped="file-pages"))
+    return pd.DataFrame(rows)
+
+
+def test_summarise_groups_by_every_dimension_and_mode_and_counts_failures():
+    s = summary.summarise(measurements())
+    wall = s[s["metric"] == "wall_s"].set_index(["strategy", "cache_state"])
+    warm = wall.loc[("walk", "warm")]
+    assert warm["trials"] == 7 and warm["valid"] == 5  # only ok timed trials are values
+    assert (warm["n_error"], warm["n_timeout"], warm["n_mismatch"]) == (1, 1, 0)
+    assert warm["median"] == 1.0 and warm["outliers_severe"] == 1 and warm["noisy"]
+    assert warm["first_error"] in ("error text", "timeout text")
+    cold = wall.loc[("walk", "cold")]
+    assert cold["valid"] == 3 and cold["median"] == 3.0
+    assert cold["residency_before_max"] == 0.001 and cold["caches_dropped"] == "file-pages"
+    broken = wall.loc[("broken", "warm")]  # a cell that only failed still has its row
+    assert broken["valid"] == 0 and broken["n_mismatch"] == 2 and math.isnan(broken["median"])
+    heap = s[(s["mode"] == "heap") & (s["metric"] == "py_heap_peak_bytes")]
+    assert len(heap) == 1 and heap["median"].iloc[0] == 2e6
+    assert list(s.columns[:9]) == ["experiment", "size", "strategy", "depth", "cache_state",
+                                   "files", "bytes", "commits", "mode"]
+    page = html.summary_page(s, summary.cell_keys(measurements()))
+    assert page.count("<tr class=") == len(s[s["metric"].isin(html.SHOWN)])
+    assert "noisy" in page and ("timeout text" in page or "error text" in page)
+
+
+def test_comparison_verdicts():
+    rng = np.random.default_rng(1)
+    base = rng.normal(1.0, 0.03, 15)
+    assert compare.compare_cell(rng.normal(1.0, 0.03, 15), base)["verdict"] == "same"
+    slow = compare.compare_cell(rng.normal(1.5, 0.03, 15), base)
+    assert slow["verdict"] == "slower" and slow["ratio_ci_low"] > 1.3 and slow["mannwhitney_p"] < 0.01
+    assert compare.compare_cell(rng.normal(0.5, 0.03, 15), base)["verdict"] == "faster"
+    # Significant but within the noise threshold: not called.
+    assert compare.compare_cell(rng.normal(1.04, 0.005, 15), rng.normal(1.0, 0.005, 15))["verdict"] == "same"
+    assert compare.compare_cell([1.0], base)["verdict"] == "insufficient"
+
+
+def test_comparison_of_tables_and_the_host_check():
+    base = pd.DataFrame(_rows("walk", [1.0, 1.02, 0.98, 1.01, 0.99]) + _rows("gone", [1, 1.1]))
+    cur = pd.DataFrame(_rows("walk", [2.0, 2.04, 1.96, 2.02, 1.98]) + _rows("new", [1, 1.1]))
+    c = compare.compare(cur, base).set_index(["strategy", "metric"])
+    assert c.loc[("walk", "wall_s"), "verdict"] == "slower"
+    assert c.loc[("walk", "wall_s"), "ratio"] == pytest.approx(2.0)
+    assert c.loc[("walk", "peak_rss_bytes"), "verdict"] == "same"
+    assert c.loc[("gone", "wall_s"), "verdict"] == "only-baseline"
+    assert c.loc[("new", "wall_s"), "verdict"] == "only-current"
+    other = cur.assign(host_id="h2")
+    with pytest.raises(compare.CrossHostError, match=r"host\(s\) \['h1'\], this run on \['h2'\]"):
+        compare.compare(other, base, baseline_path="old.parquet")
+    allowed = compare.compare(other, base, allow_cross_host=True)
+    assert (allowed["strategy"] == "walk").any()
+    assert "slower" in html.comparison_page(allowed, summary.cell_keys(cur), "old.parquet")

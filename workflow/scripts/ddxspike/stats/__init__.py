@@ -1,0 +1,1 @@
+"""Statistics of the tidy measurement table: per-cell summaries and baseline comparison."""
