@@ -92,7 +92,7 @@ def test_ground_truth_is_what_a_walk_sees(tmp_path):
     kinds = dict(zip(table.column("path").to_pylist(), table.column("kind").to_pylist()))
     assert kinds[b"templates/web/logo.png"] == "binary" and kinds[b"notes.txt"] == "text"
     assets = dict(zip(table.column("path").to_pylist(), table.column("asset").to_pylist()))
-    assert assets[b"workflows/helix/workflow.yml"] == "workflows/helix"
+    assert assets[b"workflows/helix/workflow.yml"] == "helix" and assets[b"notes.txt"] is None
 
 
 def test_bad_path_stops_before_any_job(pipeline, tmp_path):

@@ -49,13 +49,7 @@ def module_source(module):
 # Disk preflight: once the DAG is known and before any job runs, refuse a run whose generated
 # repositories would not fit on scratch_dir (override: `preflight: false`).
 onstart:
-    if config.get("preflight", True):
-        from ddxspike import preflight
+    from ddxspike import preflight
 
-        jobs = [
-            (j.rule.name, dict(j.wildcards)) for j in workflow.dag.needrun_jobs()
-        ]
-        planned = preflight.planned_sizes(jobs, config["sizes"])
-        needs = preflight.check(planned, SCRATCH)
-        if needs:
-            print(preflight.fits_message(needs, SCRATCH), file=sys.stderr)
+    jobs = [(j.rule.name, dict(j.wildcards)) for j in workflow.dag.needrun_jobs()]
+    print(preflight.before_run(config, jobs, SCRATCH), file=sys.stderr)

@@ -132,7 +132,7 @@ def _kind(full: bytes, st) -> str:
 def _asset(path: bytes) -> tuple[str | None, str | None]:
     parts = path.decode("utf-8", "surrogateescape").split("/")
     if len(parts) >= 2 and parts[0] in ASSET_TYPES:
-        return parts[0], f"{parts[0]}/{parts[1]}"
+        return parts[0], parts[1]  # like the generator: the type folder's child that `ddx list` shows
     return None, None
 
 
@@ -191,6 +191,8 @@ def build_manifest(repo) -> tuple[pa.Table, dict]:
         "tree": git(repo, "rev-parse", "HEAD^{tree}").decode().strip() if head else None,
         "head": head or None,
         "digest": digest_paths(rows["path"]),
+        "text_files": rows["kind"].count("text"),
+        "binary_files": rows["kind"].count("binary"),
         "asset_types": sorted({t for t in rows["asset_type"] if t}),
         "workflows": len({a for t, a in zip(rows["asset_type"], rows["asset"])
                           if t == "workflows"}),

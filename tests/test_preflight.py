@@ -1,0 +1,71 @@
+"""Disk preflight (refuse before anything is written) and `clean` (repositories go, results stay,
+nothing is measured again)."""
+
+from pathlib import Path
+
+import pytest
+
+from conftest import tiny_config
+from ddxspike import preflight
+from ddxspike.preflight import PreflightError
+
+
+def test_refusal_names_sizes_and_shortfall():
+    sizes = {"small": {"files": 100, "bytes": 10_000_000}, "big": {"files": 10, "bytes": 10**9}}
+    jobs = [("generate_library", {"size": "small"}), ("generate_library", {"size": "big"}),
+            ("measure_discovery", {"size": "small", "strategy": "walk"})]
+    planned = preflight.planned_sizes(jobs, sizes)
+    assert set(planned) == {"small", "big"}
+    need = sum(preflight.estimate(s) for s in sizes.values()) * preflight.MARGIN
+    with pytest.raises(PreflightError) as err:
+        preflight.check(planned, "/scratch", free=int(need) - 5_000_000)
+    msg = str(err.value)
+    assert "small" in msg and "big" in msg and "short by 5.0 MB" in msg and "/scratch" in msg
+    assert preflight.check(planned, "/scratch", free=int(need) + 1) == {
+        n: preflight.estimate(s) for n, s in sizes.items()}
+    # Nothing to generate: nothing to check; `preflight: false` skips the check.
+    assert preflight.check({}, "/scratch", free=0) == {}
+    cfg = {"sizes": sizes, "preflight": False}
+    assert "skipped" in preflight.before_run(cfg, jobs, "/scratch", free=0)
+    with pytest.raises(PreflightError):
+        preflight.before_run({"sizes": sizes}, jobs, "/scratch", free=0)
+
+
+def test_footprint_model_matches_a_generated_repository(tmp_path):
+    """The estimate is a measured model, so it must stay close to what generation really uses."""
+    from ddxspike.generator import LibrarySpec, generate_library
+
+    spec = {"files": 300, "bytes": 3_000_000, "commits": 10}
+    generate_library(LibrarySpec(seed=7, **spec), repo_dir=tmp_path / "s" / "repo",
+                     manifest_path=tmp_path / "m.parquet", log=lambda m: None)
+    used = preflight.disk_usage(tmp_path / "s")
+    assert 0.8 * used <= preflight.estimate(spec) <= 1.25 * used, (used, preflight.estimate(spec))
+
+
+def test_pipeline_refuses_before_writing_anything(pipeline):
+    cfg = tiny_config()
+    cfg["sizes"]["huge"] = {"files": 1000, "bytes": 10**16, "commits": 1}  # 10 PB
+    pipeline.write_config(cfg)
+    proc = pipeline.snakemake(check=False)
+    out = proc.stdout + proc.stderr
+    assert proc.returncode != 0 and "disk preflight" in out and "huge" in out, out[-3000:]
+    assert "short by" in out
+    assert not (pipeline.root / "results").exists()
+    assert not (pipeline.root / cfg["scratch_dir"]).exists()
+
+
+def test_clean_removes_repositories_keeps_results_and_measures_nothing_again(pipeline):
+    cfg = tiny_config()
+    pipeline.write_config(cfg)
+    targets = [f"results/discovery/tiny/{s}.parquet" for s in cfg["discovery"]["strategies"]]
+    pipeline.snakemake(*targets)
+    repo = pipeline.root / cfg["scratch_dir"] / "tiny" / "repo"
+    assert (repo / ".git").is_dir()
+    kept = {t: (pipeline.root / t).stat().st_mtime_ns for t in targets}
+    pipeline.snakemake("clean")
+    assert not repo.exists() and not any(Path(pipeline.root / cfg["scratch_dir"]).iterdir())
+    assert (pipeline.root / "results/manifests/tiny.parquet").exists()
+    assert {t: (pipeline.root / t).stat().st_mtime_ns for t in targets} == kept
+    again = pipeline.snakemake(*targets)
+    assert "Nothing to be done" in again.stdout + again.stderr
+    assert not repo.exists(), "the next run regenerated a repository nobody needed"
