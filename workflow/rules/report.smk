@@ -1,0 +1,85 @@
+# The spike document: scaling fits, bottleneck profiles and the findings page (with hypotheses,
+# targets, size policy and recommendations), all computed from the tidy measurement table.
+
+
+rule fit_scaling:
+    input:
+        "results/measurements.parquet",
+    output:
+        report(
+            "results/fits.parquet",
+            caption="../report/fits_parquet.rst",
+            category="7. Data",
+        ),
+    log:
+        "results/logs/report/fit_scaling.log",
+    conda:
+        "../../envs/report.yaml"
+    script:
+        "../scripts/fit_scaling.py"
+
+
+# Untimed: cProfile slows the code several-fold, so profiles never feed the timings.
+rule profile_bottlenecks:
+    input:
+        measurements="results/measurements.parquet",
+        repo=lambda wc: repo_dir(largest_library()),
+    output:
+        table="results/profiles/bottlenecks.parquet",
+        html=report(
+            "results/report/bottlenecks.html",
+            caption="../report/bottlenecks.rst",
+            category="0. Findings",
+            labels={"page": "bottlenecks"},
+        ),
+    log:
+        "results/logs/report/profile_bottlenecks.log",
+    conda:
+        "../../envs/report.yaml"
+    params:
+        size=largest_library(),
+        strategies=python_discovery_strategies(),
+        profile=config["report"]["profile"],
+    script:
+        "../scripts/profile_bottlenecks.py"
+
+
+rule render_findings:
+    input:
+        measurements="results/measurements.parquet",
+        hosts="results/hosts.parquet",
+        fits="results/fits.parquet",
+        profiles="results/profiles/bottlenecks.parquet",
+    output:
+        findings=report(
+            "results/report/findings.html",
+            caption="../report/findings.rst",
+            category="0. Findings",
+            labels={"page": "findings"},
+        ),
+        tables=report(
+            "results/report/tables.html",
+            caption="../report/findings_tables.rst",
+            category="0. Findings",
+            labels={"page": "fits, targets and cells"},
+        ),
+        environment=report(
+            "results/report/environment.html",
+            caption="../report/findings_environment.rst",
+            category="6. Environment",
+        ),
+        targets=report(
+            "results/targets.parquet",
+            caption="../report/targets_parquet.rst",
+            category="7. Data",
+        ),
+        summary_text="results/report/executive_summary.txt",
+    log:
+        "results/logs/report/render_findings.log",
+    conda:
+        "../../envs/report.yaml"
+    params:
+        targets=config["targets"],
+        report=config["report"],
+    script:
+        "../scripts/render_findings.py"

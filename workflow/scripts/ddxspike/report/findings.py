@@ -1,0 +1,200 @@
+"""The findings page: the executive summary answering TS-001's five sub-questions on one screen,
+then hypotheses, targets, size policy, recommendations, optimisations, bottlenecks, the success
+criteria checklist and the environment — every figure computed from the tidy table."""
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from ddxspike.report import fmt, html, optimisations, policy, recommend, select, stats, tidy, verdicts
+from ddxspike.report import targets as targetlib
+
+QUESTIONS = {
+    1: "How does asset discovery time scale with repository size?",
+    2: "What is the impact of git subtree operations on large repositories?",
+    3: "Can workflow discovery stay under 30 s with 1000+ workflows?",
+    4: "What are the memory usage patterns?",
+    5: "Is pagination or lazy loading needed?",
+}
+
+
+@dataclass
+class Document:
+    verdicts: list
+    checks: pd.DataFrame
+    breaks: pd.DataFrame
+    policy: pd.DataFrame
+    recommendations: list
+    before_after: pd.DataFrame
+    answers: dict
+
+
+def analyse(df: pd.DataFrame, fits: pd.DataFrame, targets: list[dict], cfg: dict) -> Document:
+    vs = verdicts.judge_all(df, fits, cfg)
+    checks, breaks = targetlib.check_targets(df, fits, targets)
+    ddx = [s for k in ("h1", "h3") for s in cfg[k]["strategies"]] + cfg["h5"]["scan"]
+    pol = policy.derive(breaks, targets, ddx)
+    recs = recommend.all_recommendations(df, fits, vs, pol, cfg)
+    ba = optimisations.before_after(df, cfg.get("optimisations", []))
+    doc = Document(vs, checks, breaks, pol, recs, ba, {})
+    doc.answers = answers(df, doc, cfg)
+    return doc
+
+
+def _target_line(checks: pd.DataFrame, ids) -> str:
+    parts = []
+    for tid in ids:
+        c = checks[checks["target"] == tid] if not checks.empty else checks
+        if c.empty:
+            continue
+        if (c["status"] == "no data").all():
+            parts.append(f"{tid}: no data")
+            continue
+        st = c["status"].str.split(" ").str[0]
+        worst = c[c["status"].str.startswith("fail")]
+        line = f"{tid} ({c['text'].iloc[0]}): {int((st == 'pass').sum())} pass, {int((st == 'fail').sum())} fail"
+        if not worst.empty:
+            w = worst.iloc[-1]
+            line += f" — e.g. {w['cell']} at {w['size']}: {w['measured']}"
+        parts.append(line)
+    return "; ".join(parts)
+
+
+def answers(df, doc: Document, cfg) -> dict:
+    """One short answer per sub-question, each with its numbers."""
+    v = {x.id: x for x in doc.verdicts}
+    rec = {r["topic"]: r for r in doc.recommendations}
+    q = cfg["questions"]
+    out = {}
+    disc = tidy.valid(select.rows(df, cfg["h1"]["experiment"]))
+    size_line = ""
+    if not disc.empty:
+        top = disc[disc["files"] == disc["files"].max()]
+        base = select.present(top, cfg["h1"]["strategies"])
+        if base:
+            s = base[0]
+            meds = []
+            for state in ("cold", "warm"):
+                g = top[(top["strategy"] == s) & (top["cache_state"] == state)]
+                if not g.empty:
+                    meds.append(f"{state} {fmt.interval('wall_s', *stats.median_ci(g['wall_s']))}")
+            size_line = (f"At {top['size'].iloc[0]} ({fmt.count(top['files'].iloc[0])} files, "
+                         f"{fmt.nbytes(top['bytes'].iloc[0])}) {s} takes " + ", ".join(meds) + " (all depths pooled). ")
+    out[1] = (f"H1 {v['H1'].verdict}: {v['H1'].deciding}. {size_line}{rec['Discovery strategy']['text']} "
+              f"{_target_line(doc.checks, q['1'])}")
+    out[2] = f"H3 {v['H3'].verdict}: {v['H3'].deciding}. {rec['Using git subtree']['text']} {_target_line(doc.checks, q['2'])}"
+    out[3] = f"{_target_line(doc.checks, q['3']) or 'no data'}. H5 {v['H5'].verdict}: {v['H5'].deciding}."
+    mem = tidy.valid(df)
+    peak = ""
+    if not mem.empty and mem["peak_rss_bytes"].notna().any():
+        top = mem.loc[mem.groupby(["experiment"])["peak_rss_bytes"].idxmax()]
+        peak = "Largest peak RSS per experiment: " + ", ".join(
+            f"{r['experiment']} {fmt.nbytes(r['peak_rss_bytes'])} ({r['strategy']} at {r['size']})"
+            for r in top.to_dict("records")) + ". "
+    out[4] = f"H2 {v['H2'].verdict}: {v['H2'].deciding}. {peak}{_target_line(doc.checks, q['4'])}"
+    out[5] = f"{rec['Pagination / lazy loading']['text']} {_target_line(doc.checks, q['5'])}"
+    return out
+
+
+def executive_summary_text(doc: Document) -> str:
+    lines = [f"{k}. {QUESTIONS[k]}\n   {doc.answers[k]}" for k in sorted(doc.answers)]
+    lines += [f"{x.id} {x.verdict}: {x.deciding}" for x in doc.verdicts]
+    return "\n".join(lines)
+
+
+def checklist(df, doc: Document, profiles) -> pd.DataFrame:
+    v = tidy.valid(df)
+    exps = sorted(v["experiment"].dropna().unique()) if not v.empty else []
+    sizes = {e: v.loc[v["experiment"] == e, "size"].nunique() for e in exps}
+    edge = v[(v["files"] <= 1)] if not v.empty else v
+    decided = [x.id for x in doc.verdicts if x.verdict != "inconclusive"]
+    recs = {r["topic"]: r for r in doc.recommendations}
+    ba = doc.before_after
+    ba_ok = not ba.empty and "ratio" in ba and ba["ratio"].notna().any()
+    items = [
+        ("Benchmarks at each size", "met" if exps else "not yet",
+         ", ".join(f"{e}: {n} sizes" for e, n in sizes.items()) or "no measurements", "#targets"),
+        ("Memory profiles", "met" if not v.empty and v["peak_rss_bytes"].notna().any() else "not yet",
+         doc.answers[4][:160], "#h2"),
+        ("Bottlenecks and mitigations", "met" if profiles is not None and not profiles.empty else "not yet",
+         f"{profiles['profiled'].nunique()} profiled strategies" if profiles is not None and not profiles.empty
+         else "no profile", "#bottlenecks"),
+        ("Pagination / lazy-loading recommendation",
+         "met" if recs["Pagination / lazy loading"].get("thresholds") else "partly",
+         recs["Pagination / lazy loading"]["text"][:160], "#recommendations"),
+        ("Decision on repository size limits and warnings", "met" if not doc.policy.empty else "not yet",
+         f"{len(doc.policy)} levels derived" if not doc.policy.empty else "no target breaks within the fits",
+         "#policy"),
+        ("Prototype optimisations validated by re-running the benchmarks", "met" if ba_ok else "not yet",
+         f"{int(ba['ratio'].notna().sum())} before/after cells" if ba_ok else "no before/after pairs measured",
+         "#optimisations"),
+        ("Edge cases (empty repository, single large file)", "met" if not edge.empty else "not yet",
+         ", ".join(sorted(edge["size"].unique())) if not edge.empty else "no edge-case repositories measured",
+         "#targets"),
+        ("Every hypothesis answered", "met" if len(decided) == len(doc.verdicts) else "partly",
+         f"decided: {', '.join(decided) or 'none'}; the rest inconclusive with the reason", "#hypotheses"),
+    ]
+    return pd.DataFrame(items, columns=["criterion", "status", "evidence", "link"])
+
+
+def render(df, fits, hosts, profiles, doc: Document, cfg) -> str:
+    h = html
+    parts = ["<h1>DDX TS-001 findings: large repository performance</h1>",
+             '<p class="small">Every figure below is computed by the pipeline from results/measurements.parquet '
+             '(median of fresh-process trials, 95% bootstrap interval in brackets). Rules are stated before the '
+             'numbers they judge. Charts are in the report categories named after the sub-questions.</p>',
+             '<h2 id="summary">Executive summary</h2><table class="exec"><tbody>']
+    for k, qtext in QUESTIONS.items():
+        parts.append(f"<tr><td>{k}. {h.esc(qtext)}</td><td>{h.esc(doc.answers[k])}</td></tr>")
+    parts.append("</tbody></table>")
+    parts.append('<h2 id="hypotheses">Hypotheses</h2>')
+    parts.append(h.table(pd.DataFrame([{"id": x.id, "hypothesis": x.hypothesis, "verdict": x.verdict,
+                                        "deciding figures": x.deciding} for x in doc.verdicts]),
+                         badges=("verdict",)))
+    for x in doc.verdicts:
+        parts.append(f'<h3 id="{x.id.lower()}">{x.id}: {h.esc(x.hypothesis)} — {h.badge(x.verdict)}</h3>'
+                     f'<p class="rule">Rule: {h.esc(x.rule)}</p><p>{h.esc(x.deciding)}</p>{h.table(x.evidence)}')
+    parts.append('<h2 id="targets">Targets</h2><p class="rule">Each target from DDX\'s documents against every '
+                 'relevant cell at every size it applies to: pass when the median is below the limit (marginal when '
+                 'the interval straddles it). The predicted break is where the cell\'s fit reaches the limit.</p>')
+    cols = ["target", "source", "text", "cell", "size", "measured", "status", "predicted break"]
+    parts.append(h.table(doc.checks[[c for c in cols if c in doc.checks]] if not doc.checks.empty else doc.checks,
+                         badges=("status",)))
+    parts.append('<h2 id="policy">Size limits and warnings</h2><p class="rule">Levels of concern per size axis: the '
+                 'smallest size at which a target of that severity is predicted to break for the strategies DDX uses '
+                 'today (warn: FEAT-001 comfort targets; redirect: TS-001 requirements; refuse: DDX timeouts).</p>')
+    pol = doc.policy.drop(columns=["threshold_value"], errors="ignore")
+    parts.append(h.table(pol))
+    parts.append('<h2 id="recommendations">Recommendations</h2><ul>')
+    for r in doc.recommendations:
+        ev = f'<br><span class="small">Evidence: {h.esc(r["evidence"])}</span>' if r.get("evidence") else ""
+        parts.append(f"<li><b>{h.esc(r['topic'])}.</b> {h.esc(r['text'])}{ev}</li>")
+    parts.append("</ul>")
+    parts.append('<h2 id="optimisations">Prototype optimisations: before / after</h2>')
+    ba = doc.before_after.drop(columns=["ratio", "ratio_lo", "ratio_hi"], errors="ignore")
+    parts.append(h.table(ba))
+    parts.append('<h2 id="bottlenecks">Bottlenecks</h2>')
+    parts.append(bottleneck_html(profiles))
+    parts.append('<h2 id="criteria">TS-001 success criteria</h2>')
+    cl = checklist(df, doc, profiles)
+    rows = "".join(f"<tr><td>{h.esc(r['criterion'])}</td><td>{h.badge(r['status'])}</td>"
+                   f"<td>{h.esc(r['evidence'])}</td><td><a href=\"{r['link']}\">evidence</a></td></tr>"
+                   for r in cl.to_dict("records"))
+    parts.append(f"<table><thead><tr><th>criterion</th><th>status</th><th>evidence</th><th></th></tr></thead>"
+                 f"<tbody>{rows}</tbody></table>")
+    parts.append('<h2 id="environment">Environment</h2>')
+    parts.append(h.table(hosts.T.reset_index().rename(columns={"index": "fact"}) if hosts is not None and not hosts.empty
+                         else hosts))
+    return h.page("DDX TS-001 findings", "".join(parts))
+
+
+def bottleneck_html(profiles) -> str:
+    if profiles is None or profiles.empty:
+        return '<p class="small">No profile was taken (the profile rule runs on the largest discovery size).</p>'
+    out = []
+    for name, g in profiles.groupby("profiled", sort=False):
+        shares = g[g["row"] == "share"][["category", "seconds", "share"]]
+        top = g[g["row"] == "function"][["function", "calls", "tottime_s", "cumtime_s", "category"]].head(12)
+        out.append(f"<h3>{html.esc(name)}</h3>{html.table(shares)}{html.table(top)}")
+    return "".join(out)

@@ -1,0 +1,251 @@
+"""Scaling fits: metric = a * n^b against each size axis (files, bytes, commits, ...) per cell.
+
+Three models per cell and metric:
+- pooled: one axis, every size (other axes may vary with it: `confounded_with` says which);
+- controlled: one axis, only sizes where the other axes are held fixed (`held` says at what);
+- joint: log-log multiple regression on every varying axis at once, which separates e.g. files
+  from bytes (H2) or bytes from commits (H3) when the sizes vary them independently.
+The interval on b is a percentile bootstrap that resamples trials within each size (the design
+stays fixed); with one trial per size it is the regression's t-interval instead. A fit needs at
+least 3 distinct sizes, else it is recorded as "too few sizes". Single-axis fits also get the best
+complexity class as Google Benchmark's Complexity() picks it: least squares t = c*f(n) for each
+class, lowest RMS relative to the mean wins.
+"""
+
+import numpy as np
+import pandas as pd
+from scipy import stats as sps
+
+from ddxspike.report import tidy
+
+MIN_SIZES = 3
+N_BOOT = 1000
+SEED = 20261127
+COLLINEAR = 0.98  # |correlation| of log axes above which a joint fit cannot separate them
+CONFOUNDED = 0.90  # ... above which a pooled fit is flagged as confounded with the other axis
+
+CLASSES = {
+    "O(1)": lambda n: np.ones_like(n),
+    "O(log n)": lambda n: np.log2(n),
+    "O(n)": lambda n: n,
+    "O(n log n)": lambda n: n * np.log2(n),
+    "O(n^2)": lambda n: n**2,
+    "O(n^3)": lambda n: n**3,
+}
+
+COLUMNS = [
+    "metric", "kind", "axis", "model", "held", "confounded_with", "status", "note",
+    "n_sizes", "n_points", "trials_min", "x_min", "x_max", "a", "b", "b_lo", "b_hi",
+    "ci_method", "r2", "xbar", "ybar", "best_class", "class_rms", "classes",
+]
+
+
+def complexity(n, t) -> tuple[str, float, dict]:
+    """Best class by normalised RMS of t = c*f(n) (Google Benchmark's minimal least squares)."""
+    n = np.asarray(n, float)
+    t = np.asarray(t, float)
+    rms = {}
+    for name, f in CLASSES.items():
+        fn = f(n)
+        denom = float(np.sum(fn * fn))
+        if denom <= 0 or not np.isfinite(denom):
+            continue
+        coef = float(np.sum(t * fn)) / denom
+        rms[name] = float(np.sqrt(np.mean((t - coef * fn) ** 2)) / np.mean(t))
+    best = min(rms, key=rms.get)
+    return best, rms[best], rms
+
+
+def _strata_indices(strata: np.ndarray, n_boot: int, rng) -> np.ndarray:
+    """(n_boot, N) indices resampling points within each stratum (size point)."""
+    cols = []
+    for s in np.unique(strata):
+        members = np.flatnonzero(strata == s)
+        cols.append(members[rng.integers(0, members.size, (n_boot, members.size))])
+    return np.concatenate(cols, axis=1)
+
+
+def _design(X: np.ndarray) -> np.ndarray:
+    return np.column_stack([np.ones(len(X)), X])
+
+
+def regress(X: np.ndarray, y: np.ndarray, strata: np.ndarray, n_boot: int = N_BOOT,
+            seed: int = SEED) -> dict:
+    """OLS of y on X (log space) with intervals on each slope. X: (N, k)."""
+    D = _design(X)
+    coef, *_ = np.linalg.lstsq(D, y, rcond=None)
+    resid = y - D @ coef
+    ss_tot = float(np.sum((y - y.mean()) ** 2))
+    r2 = 1 - float(np.sum(resid**2)) / ss_tot if ss_tot > 0 else np.nan
+    counts = np.unique(strata, return_counts=True)[1]
+    k = X.shape[1]
+    if counts.min() >= 2:
+        idx = _strata_indices(strata, n_boot, np.random.default_rng(seed))
+        if k == 1:  # closed-form slope, vectorised over replicates
+            xb, yb = X[idx, 0], y[idx]
+            xc = xb - xb.mean(axis=1, keepdims=True)
+            with np.errstate(invalid="ignore", divide="ignore"):
+                boots = (np.sum(xc * (yb - yb.mean(axis=1, keepdims=True)), axis=1)
+                         / np.sum(xc * xc, axis=1))[:, None]
+        else:
+            boots = np.empty((n_boot, k))
+            for i in range(n_boot):
+                c, *_ = np.linalg.lstsq(D[idx[i]], y[idx[i]], rcond=None)
+                boots[i] = c[1:]
+        lo, hi = np.nanquantile(boots, [0.025, 0.975], axis=0)
+        method = f"bootstrap {n_boot} (trials within size)"
+    else:
+        dof = len(y) - (k + 1)
+        if dof < 1:
+            lo = hi = np.full(k, np.nan)
+            method = "none (no residual degrees of freedom)"
+        else:
+            sigma2 = float(np.sum(resid**2)) / dof
+            cov = sigma2 * np.linalg.pinv(D.T @ D)
+            se = np.sqrt(np.diag(cov))[1:]
+            t = sps.t.ppf(0.975, dof)
+            lo, hi = coef[1:] - t * se, coef[1:] + t * se
+            method = f"t-interval (one trial per size, {dof} dof)"
+    return {"intercept": float(coef[0]), "b": coef[1:], "lo": np.asarray(lo), "hi": np.asarray(hi),
+            "r2": r2, "ci_method": method, "counts": counts}
+
+
+def _single(g: pd.DataFrame, metric: str, axis: str, n_boot: int) -> dict:
+    x = g[axis].to_numpy(float)
+    y = g[metric].to_numpy(float)
+    distinct = np.unique(x)
+    base = {"n_sizes": int(distinct.size), "n_points": int(len(g)),
+            "x_min": float(x.min()), "x_max": float(x.max())}
+    if distinct.size < MIN_SIZES:
+        return {**base, "status": "too few sizes",
+                "note": f"{distinct.size} distinct {axis} value(s); a fit needs {MIN_SIZES}"}
+    lx, ly = np.log(x), np.log(y)
+    r = regress(lx[:, None], ly, x, n_boot)
+    best, rms, all_rms = complexity(x, y)
+    return {**base, "status": "ok", "note": "", "trials_min": int(r["counts"].min()),
+            "a": float(np.exp(r["intercept"])), "b": float(r["b"][0]),
+            "b_lo": float(r["lo"][0]), "b_hi": float(r["hi"][0]), "ci_method": r["ci_method"],
+            "r2": r["r2"], "xbar": float(lx.mean()), "ybar": float(ly.mean()),
+            "best_class": best, "class_rms": rms,
+            "classes": "; ".join(f"{k} {v:.3f}" for k, v in all_rms.items())}
+
+
+def _points(g: pd.DataFrame, ax: list[str]) -> pd.DataFrame:
+    return g[ax].drop_duplicates()
+
+
+def _abs_corr(p: pd.DataFrame, a: str, b: str) -> float:
+    la, lb = np.log(p[a].astype(float)), np.log(p[b].astype(float))
+    if la.std() == 0 or lb.std() == 0:
+        return 0.0
+    return float(abs(np.corrcoef(la, lb)[0, 1]))
+
+
+def fit_cell(g: pd.DataFrame, metric: str, cell_axes: list[str], n_boot: int = N_BOOT) -> list[dict]:
+    """Every model of one cell's metric against its axes."""
+    out = []
+    varying = [a for a in cell_axes if g[a].nunique() >= 2]
+    points = _points(g, cell_axes)
+    for axis in cell_axes:
+        others = [o for o in varying if o != axis]
+        conf = [o for o in others if _abs_corr(points, axis, o) > CONFOUNDED]
+        row = {"axis": axis, "model": "pooled", "held": "", "confounded_with": ",".join(conf)}
+        out.append({**row, **_single(g, metric, axis, n_boot)})
+        if others:
+            # The largest set of sizes where every other axis is held at one value.
+            best = None
+            for key, sub in g.groupby(others):
+                nx = sub[axis].nunique()
+                if nx >= 2 and (best is None or (nx, len(sub)) > (best[1][axis].nunique(), len(best[1]))):
+                    best = (key if isinstance(key, tuple) else (key,), sub)
+            if best is not None:
+                held = ", ".join(f"{o}={int(v)}" for o, v in zip(others, best[0]))
+                out.append({"axis": axis, "model": "controlled", "held": held, "confounded_with": "",
+                            **_single(best[1], metric, axis, n_boot)})
+    if len(varying) >= 2:
+        out.extend(_joint(g, metric, varying, points, n_boot))
+    return out
+
+
+def _joint(g, metric, varying, points, n_boot) -> list[dict]:
+    k = len(varying)
+    base = {"model": "joint", "held": "", "confounded_with": "", "n_sizes": int(len(_points(g, varying))),
+            "n_points": int(len(g))}
+    worst = max(_abs_corr(points, a, b) for i, a in enumerate(varying) for b in varying[i + 1:])
+    if base["n_sizes"] < k + 2:
+        return [{**base, "axis": a, "status": "too few sizes",
+                 "note": f"{base['n_sizes']} size points for {k} axes; a joint fit needs {k + 2}"}
+                for a in varying]
+    if worst > COLLINEAR:
+        return [{**base, "axis": a, "status": "confounded",
+                 "note": f"the sizes vary {' and '.join(varying)} together (|r| = {worst:.3f} of logs): "
+                         "add sizes that vary one at a time"} for a in varying]
+    X = np.log(g[varying].to_numpy(float))
+    y = np.log(g[metric].to_numpy(float))
+    strata = pd.factorize(pd.MultiIndex.from_frame(g[varying]))[0]
+    r = regress(X, y, strata, n_boot)
+    held = "joint with " + ", ".join(varying)
+    return [{**base, "axis": a, "held": held, "status": "ok", "note": "",
+             "trials_min": int(r["counts"].min()), "a": float(np.exp(r["intercept"])),
+             "b": float(r["b"][i]), "b_lo": float(r["lo"][i]), "b_hi": float(r["hi"][i]),
+             "ci_method": r["ci_method"], "r2": r["r2"],
+             "x_min": float(g[a].min()), "x_max": float(g[a].max())}
+            for i, a in enumerate(varying)]
+
+
+def fit_table(df: pd.DataFrame, n_boot: int = N_BOOT, metrics=None) -> pd.DataFrame:
+    """All fits of all cells: one row per cell x metric x axis x model."""
+    keys = tidy.cell_keys(df)
+    rows = []
+    for metric in metrics or tidy.METRICS:
+        kind = tidy.METRICS.get(metric, ("time", "time"))[1]
+        v = tidy.metric_rows(df, metric)
+        if v.empty:
+            continue
+        for key, g in v.groupby(keys, dropna=False, sort=True):
+            key = key if isinstance(key, tuple) else (key,)
+            cell_axes = [a for a in tidy.axes(g) if g[a].notna().all() and (g[a] > 0).all()]
+            for r in fit_cell(g, metric, cell_axes, n_boot):
+                rows.append({**dict(zip(keys, key)), "metric": metric, "kind": kind, **r})
+    out = pd.DataFrame(rows)
+    for c in keys + COLUMNS:
+        if c not in out:
+            out[c] = np.nan
+    return out[keys + COLUMNS]
+
+
+def best_single(fits: pd.DataFrame) -> pd.DataFrame:
+    """Per cell x metric x axis, the single-axis fit to quote: controlled if ok, else pooled."""
+    if fits.empty:
+        return fits
+    single = fits[fits["model"].isin(["pooled", "controlled"])].copy()
+    single["_rank"] = single["model"].map({"controlled": 0, "pooled": 1}) + (single["status"] != "ok") * 2
+    keys = [c for c in fits.columns if c not in COLUMNS] + ["metric", "axis"]
+    single = single.sort_values("_rank").groupby(keys, dropna=False, sort=False).head(1)
+    return single.drop(columns="_rank")
+
+
+def predict(fit: dict, n: float) -> float:
+    """The fitted metric at size n."""
+    return float(np.exp(fit["ybar"] + fit["b"] * (np.log(n) - fit["xbar"])))
+
+
+def break_size(fit: dict, limit: float) -> tuple[float, float, float]:
+    """Size (point, lo, hi) where the fitted metric reaches limit; inf when it never does.
+
+    The fitted line passes through the centroid of the data; the interval pivots it there
+    over the interval on b."""
+    if fit.get("status") != "ok" or not np.isfinite(fit.get("b", np.nan)):
+        return (np.nan, np.nan, np.nan)
+
+    def at(b):
+        if not np.isfinite(b):
+            return np.nan
+        gap = np.log(limit) - fit["ybar"]
+        if b <= 1e-3:
+            return np.inf if gap > 0 else 0.0
+        return float(np.exp(fit["xbar"] + gap / b))
+
+    ends = [at(fit["b_lo"]), at(fit["b_hi"])]
+    ends = [e for e in ends if not np.isnan(e)]
+    return (at(fit["b"]), min(ends) if ends else np.nan, max(ends) if ends else np.nan)

@@ -1,0 +1,55 @@
+"""Small HTML helpers: self-contained pages (inline CSS, no scripts) that the report shows in
+an iframe, and tables from DataFrames with escaped text."""
+
+import html
+import math
+
+import pandas as pd
+
+CSS = """
+body{font:14px/1.45 system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:1.2em;color:#1b1f24;max-width:1400px}
+h1{font-size:1.5em;margin:.2em 0 .4em} h2{font-size:1.2em;margin:1.4em 0 .4em;border-bottom:1px solid #d0d7de}
+h3{font-size:1.05em;margin:1em 0 .3em} p,li{max-width:110ch}
+table{border-collapse:collapse;margin:.4em 0 1em;font-size:12.5px}
+th,td{border:1px solid #d0d7de;padding:3px 6px;text-align:left;vertical-align:top}
+th{background:#f3f5f7} tr:nth-child(even) td{background:#fafbfc}
+.supported,.pass,.met{color:#116329;font-weight:600} .refuted,.fail,.not-yet{color:#b3261e;font-weight:600}
+.inconclusive,.marginal,.partly,.no-data{color:#8a5a00;font-weight:600}
+.rule{color:#444;font-style:italic} .small{font-size:12px;color:#555} code{background:#f3f5f7;padding:0 3px}
+.exec td:first-child{width:22ch;font-weight:600}
+"""
+
+
+def page(title: str, body: str) -> str:
+    return (f"<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>{esc(title)}</title>"
+            f"<style>{CSS}</style></head><body>{body}</body></html>")
+
+
+def esc(x) -> str:
+    if x is None or (isinstance(x, float) and math.isnan(x)):
+        return "–"
+    return html.escape(str(x))
+
+
+def badge(word: str) -> str:
+    cls = str(word).split(" ")[0].replace("_", "-")
+    cls = {"no": "no-data"}.get(cls, cls)
+    if "(marginal)" in str(word):
+        cls += " marginal"
+    return f'<span class="{esc(cls)}">{esc(word)}</span>'
+
+
+def table(df: pd.DataFrame, badges=(), max_rows: int = 2000, floatfmt="{:.4g}") -> str:
+    if df is None or df.empty:
+        return '<p class="small">(no rows)</p>'
+    head = "".join(f"<th>{esc(c)}</th>" for c in df.columns)
+    body = []
+    for rec in df.head(max_rows).itertuples(index=False):
+        cells = []
+        for col, v in zip(df.columns, rec):
+            if isinstance(v, float) and not math.isnan(v):
+                v = floatfmt.format(v)
+            cells.append(f"<td>{badge(v) if col in badges else esc(v)}</td>")
+        body.append("<tr>" + "".join(cells) + "</tr>")
+    more = f'<p class="small">… {len(df) - max_rows} more rows in the Parquet file</p>' if len(df) > max_rows else ""
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>{more}"

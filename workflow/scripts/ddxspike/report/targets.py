@@ -1,0 +1,132 @@
+"""DDX's own targets (config `targets:`) checked against every relevant cell at every size, and
+the size at which each would break according to the fits.
+
+A target: {id, source, text, metric, limit, experiment, strategies?, where?, applies_to?, kind?}.
+kind `max` (default): the cell's median must stay below limit; `doubling`: the median at a size
+about twice another (on `axis`) may be at most (1 + limit) times the smaller one's.
+A target whose experiment has not been measured yields one honest "no data" row.
+"""
+
+import numpy as np
+import pandas as pd
+
+from ddxspike.report import fits as fitlib
+from ddxspike.report import fmt, select, stats, tidy
+
+BREAK_AXES = ("files", "bytes", "commits")
+
+
+def _applies(row, applies_to: dict) -> bool:
+    for key, bound in (applies_to or {}).items():
+        axis, _, side = key.rpartition("_")
+        if axis not in row or pd.isna(row[axis]):
+            continue
+        if side == "max" and row[axis] > bound or side == "min" and row[axis] < bound:
+            return False
+    return True
+
+
+def _status(med, lo, hi, limit) -> str:
+    if not np.isfinite(med):
+        return "no data"
+    if med >= limit:
+        return "fail" if not np.isfinite(lo) or lo >= limit else "fail (marginal)"
+    return "pass" if not np.isfinite(hi) or hi < limit else "pass (marginal)"
+
+
+def _rows_for(df, t):
+    metric = t["metric"]
+    v = tidy.metric_rows(df, metric)
+    return select.rows(v, t["experiment"], t.get("strategies"), t.get("where"))
+
+
+def breaks_for(fits, cell: dict, metric: str, limit: float) -> dict:
+    """axis -> (n, lo, hi, fit) where the cell's fit reaches limit."""
+    out = {}
+    for axis in BREAK_AXES:
+        f = select.fit_for(fits, cell, metric, axis)
+        if f is not None and f.get("status") == "ok":
+            out[axis] = (*fitlib.break_size(f, limit), f)
+    return out
+
+
+def _break_text(br: dict, max_seen: dict) -> str:
+    parts = []
+    for axis, (n, lo, hi, f) in br.items():
+        if not np.isfinite(n) and np.isinf(n):
+            parts.append(f"{axis}: never (not growing, {select.fmt_b(f)})")
+        elif np.isfinite(n):
+            where = "within measured range" if n <= max_seen.get(axis, np.inf) else "extrapolated"
+            parts.append(f"{axis} ≈ {fmt.by_axis(axis, n)} [{fmt.by_axis(axis, lo)}, {fmt.by_axis(axis, hi)}] "
+                         f"({where})")
+    return "; ".join(parts) if parts else "no fit (too few sizes)"
+
+
+def check_targets(df: pd.DataFrame, fits: pd.DataFrame, targets: list[dict]):
+    """(checks: one row per target x cell x size, breaks: one row per target x cell x axis)."""
+    checks, breaks = [], []
+    for t in targets:
+        base = {"target": t["id"], "source": t["source"], "text": t["text"], "limit": t["limit"],
+                "metric": t["metric"]}
+        d = _rows_for(df, t)
+        if d.empty:
+            checks.append({**base, "cell": "–", "size": "–", "measured": "–", "status": "no data",
+                           "predicted break": f"no {t['experiment']} rows match "
+                                              f"{t.get('strategies') or 'any strategy'} {t.get('where') or ''}".strip()})
+            continue
+        keys = tidy.cell_keys(d)
+        for key, g in d.groupby(keys, dropna=False, sort=True):
+            cell = dict(zip(keys, key if isinstance(key, tuple) else (key,)))
+            label = tidy.label(cell, keys)
+            if t.get("kind") == "doubling":
+                checks.extend(_doubling(base, t, cell, label, g, fits))
+                continue
+            br = breaks_for(fits, cell, t["metric"], t["limit"])
+            max_seen = {a: g[a].max() for a in BREAK_AXES if a in g}
+            br_text = _break_text(br, max_seen)
+            for axis, (n, lo, hi, f) in br.items():
+                breaks.append({**base, "cell": label, **cell, "axis": axis, "break_at": n, "break_lo": lo,
+                               "break_hi": hi, "b": f["b"], "fit_model": f["model"]})
+            for size, s in g.groupby("size", sort=False):
+                first = s.iloc[0]
+                if not _applies(first, t.get("applies_to")):
+                    continue
+                med, lo, hi = stats.median_ci(s[t["metric"]])
+                checks.append({**base, "cell": label, "size": size,
+                               **{a: first[a] for a in BREAK_AXES if a in s},
+                               "median": med, "lo": lo, "hi": hi,
+                               "measured": fmt.interval(t["metric"], med, lo, hi),
+                               "status": _status(med, lo, hi, t["limit"]), "predicted break": br_text})
+    checks = pd.DataFrame(checks)
+    if not checks.empty and "files" in checks:
+        checks = checks.sort_values(["target", "cell", "files"], kind="stable", na_position="first")
+    return checks, pd.DataFrame(breaks)
+
+
+def _doubling(base, t, cell, label, g, fits) -> list[dict]:
+    """Slowdown when the repository doubles on t['axis']: measured pairs and the fit's 2^b."""
+    axis = t.get("axis", "bytes")
+    sizes = g.groupby("size")[axis].first().sort_values()
+    out = []
+    for small, x in sizes.items():
+        for big, y in sizes.items():
+            if 1.8 <= y / x <= 2.2:
+                r, lo, hi = stats.ratio_ci(g.loc[g["size"] == big, t["metric"]],
+                                           g.loc[g["size"] == small, t["metric"]])
+                out.append({**base, "cell": label, "size": f"{small} → {big}", axis: y,
+                            "median": r - 1, "lo": lo - 1, "hi": hi - 1,
+                            "measured": f"+{(r - 1):.0%} [{(lo - 1):+.0%}, {(hi - 1):+.0%}]"
+                            if np.isfinite(lo) else f"+{(r - 1):.0%} (no interval)",
+                            "status": _status(r - 1, lo - 1, hi - 1, t["limit"]), "predicted break": ""})
+    f = select.fit_for(fits, cell, t["metric"], axis)
+    if f is not None and f.get("status") == "ok":
+        slow = [2 ** f[k] - 1 for k in ("b", "b_lo", "b_hi")]
+        out.append({**base, "cell": label, "size": f"any doubling (fit on {axis})", "median": slow[0],
+                    "lo": slow[1], "hi": slow[2],
+                    "measured": f"+{slow[0]:.0%} [{slow[1]:+.0%}, {slow[2]:+.0%}] from {select.fmt_b(f)}",
+                    "status": _status(*slow, t["limit"]),
+                    "predicted break": "a power law slows by the same share at every doubling"})
+    if not out:
+        out.append({**base, "cell": label, "size": "–", "measured": "–", "status": "no data",
+                    "predicted break": f"no pair of sizes about 2× apart on {axis}, and no fit"})
+    return out

@@ -1,0 +1,58 @@
+"""Which rows count and which columns are what, read from the table schema so that columns added
+by new experiments (ddxspike/table.py) are picked up without code here."""
+
+import pandas as pd
+
+from ddxspike import table
+
+# Numeric dimensions are size axes (files, bytes, commits, and any added later, e.g. workflows);
+# string dimensions other than `size` name a cell (experiment, strategy, depth, cache_state ...).
+_DIM_TYPES = {name: str(t) for name, t in table.DIMENSIONS}
+SIZE_AXES_PREFERRED = ("files", "bytes", "commits")
+
+# Measures fitted against size. Heap peaks come from the untimed tracemalloc trials; the others
+# from timed trials. rss_growth_bytes = peak RSS minus RSS before the call (interpreter excluded).
+METRICS = {
+    "wall_s": ("time", "time"),
+    "peak_rss_bytes": ("time", "memory"),
+    "rss_growth_bytes": ("time", "memory"),
+    "py_heap_peak_bytes": ("heap", "memory"),
+}
+PAGE = 4096
+
+
+def axes(df: pd.DataFrame) -> list[str]:
+    """Size axes present in df: integer dimension columns with at least one value."""
+    found = [c for c, t in _DIM_TYPES.items() if t.startswith("int") and c in df and df[c].notna().any()]
+    return sorted(found, key=lambda c: (SIZE_AXES_PREFERRED.index(c) if c in SIZE_AXES_PREFERRED else 9, c))
+
+
+def cell_keys(df: pd.DataFrame) -> list[str]:
+    """String dimensions that identify a cell across sizes (all but `size`), present in df."""
+    return [c for c, t in _DIM_TYPES.items() if t == "string" and c != "size" and c in df]
+
+
+def valid(df: pd.DataFrame, mode: str = "time") -> pd.DataFrame:
+    """Trials that count: status ok, in the given mode (time or heap)."""
+    if df.empty:
+        return df
+    ok = df[(df["status"] == "ok") & (df["mode"] == mode)].copy()
+    if "peak_rss_bytes" in ok and "rss_before_bytes" in ok:
+        growth = ok["peak_rss_bytes"] - ok["rss_before_bytes"]
+        ok["rss_growth_bytes"] = growth.clip(lower=PAGE).astype("float64")
+    return ok
+
+
+def metric_rows(df: pd.DataFrame, metric: str) -> pd.DataFrame:
+    """Valid rows carrying a positive value of metric (logs need > 0)."""
+    mode = METRICS.get(metric, ("time", ""))[0]
+    v = valid(df, mode)
+    if metric not in v:
+        return v.iloc[0:0]
+    return v[v[metric].notna() & (v[metric] > 0)]
+
+
+def label(row, keys) -> str:
+    """Human name of a cell, e.g. 'walk / stat / cold'."""
+    parts = [str(row[k]) for k in keys if k != "experiment" and k in row and pd.notna(row[k])]
+    return " / ".join(parts) if parts else "(all)"

@@ -1,0 +1,69 @@
+"""Snakemake job: the findings page, the detailed tables, the environment page and the targets
+Parquet, from the measurements, fits and profiles (ddxspike/report/findings.py)."""
+
+import os
+import sys
+
+import pandas as pd
+
+from ddxspike.report import findings, html, tidy
+from ddxspike.report import stats as cellstats
+
+
+def write(path, text_or_df):
+    tmp = f"{path}.tmp-{os.getpid()}"
+    if isinstance(text_or_df, pd.DataFrame):
+        text_or_df.to_parquet(tmp, index=False)
+    else:
+        with open(tmp, "w") as f:
+            f.write(text_or_df)
+    os.replace(tmp, path)
+
+
+def cell_table(df: pd.DataFrame) -> pd.DataFrame:
+    """Median wall time and peak RSS per cell and size, with intervals (the comparison table)."""
+    v = tidy.valid(df)
+    if v.empty:
+        return v
+    keys = tidy.cell_keys(v) + ["size", "files", "bytes", "commits"]
+    keys = [k for k in keys if k in v]
+    t = cellstats.cell_medians(v, keys, "wall_s")
+    m = cellstats.cell_medians(v, keys, "peak_rss_bytes")
+    t["wall median [95% CI]"] = [findings.fmt.interval("wall_s", a, b, c) for a, b, c in zip(t["median"], t["lo"], t["hi"])]
+    t["peak RSS median [95% CI]"] = [findings.fmt.interval("peak_rss_bytes", a, b, c)
+                                      for a, b, c in zip(m["median"], m["lo"], m["hi"])]
+    return t.drop(columns=["median", "lo", "hi"]).sort_values([k for k in ("experiment", "strategy", "files") if k in t])
+
+
+def main(sm):
+    df = pd.read_parquet(sm.input.measurements)
+    fits = pd.read_parquet(sm.input.fits)
+    hosts = pd.read_parquet(sm.input.hosts)
+    profiles = pd.read_parquet(sm.input.profiles)
+    cfg = sm.params.report
+    doc = findings.analyse(df, fits, sm.params.targets, cfg)
+    write(sm.output.findings, findings.render(df, fits, hosts, profiles, doc, cfg))
+    shown = fits.drop(columns=["xbar", "ybar"], errors="ignore")
+    tables = ("<h1>Scaling fits, targets and cells</h1><h2>Scaling fits</h2><p class=\"small\">metric = a·n^b per "
+              "cell and size axis; pooled (all sizes), controlled (other axes held fixed), joint (all varying "
+              "axes at once). best_class: Google-Benchmark-style complexity class with its relative RMS.</p>"
+              + html.table(shown, badges=("status",))
+              + "<h2>Targets, every cell and size</h2>" + html.table(doc.checks, badges=("status",))
+              + "<h2>Cells: medians with intervals</h2>" + html.table(cell_table(df)))
+    write(sm.output.tables, html.page("Fits, targets and cells", tables))
+    env = hosts.T.reset_index().rename(columns={"index": "fact"}) if not hosts.empty else hosts
+    write(sm.output.environment, html.page("Environment", "<h1>Environment</h1><p>Every host whose measurements "
+                                           "are in this report, with tool and package versions.</p>" + html.table(env)))
+    targets = doc.checks.copy()
+    for c in targets.columns:
+        if targets[c].dtype == object:
+            targets[c] = targets[c].astype("string")
+    write(sm.output.targets, targets)
+    summary = findings.executive_summary_text(doc)
+    write(sm.output.summary_text, summary + "\n")
+    with open(sm.log[0], "w") as log:
+        print(summary, file=log)
+    print(summary, file=sys.stderr)
+
+
+main(snakemake)  # noqa: F821 (provided by Snakemake)
