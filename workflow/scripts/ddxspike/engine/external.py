@@ -37,9 +37,8 @@ before it is reaped, so its own children (reaped by it) are counted too.
 
 import importlib
 import os
-import shutil
+import select
 import subprocess
-import tempfile
 from typing import Optional
 
 from .trial import Outcome
@@ -91,12 +90,28 @@ def _io_counters(pid: int) -> dict:
         return {}
 
 
-def _resolve(program: str) -> str:
-    found = shutil.which(program)
-    if found is None:
-        hint = INSTALL_HINTS.get(os.path.basename(program))
-        raise CommandNotFound(f"{program}: not found on PATH" + (f" (install: {hint})" if hint else ""))
-    return found
+def _not_found(program: str) -> CommandNotFound:
+    hint = INSTALL_HINTS.get(os.path.basename(program))
+    return CommandNotFound(f"{program}: not found on PATH" + (f" (install: {hint})" if hint else ""))
+
+
+def _drain(out_fd: int, err_fd: int) -> tuple[bytes, bytes]:
+    """Read both pipes to their ends together (either may fill first), without waiting for the
+    process: it stays unreaped so that its I/O counters can still be read."""
+    chunks: dict[int, list] = {out_fd: [], err_fd: []}
+    poller = select.poll()
+    for fd in chunks:
+        poller.register(fd, select.POLLIN)
+    still_open = set(chunks)
+    while still_open:
+        for fd, _ in poller.poll():
+            data = os.read(fd, 1 << 16)
+            if data:
+                chunks[fd].append(data)
+            else:
+                poller.unregister(fd)
+                still_open.discard(fd)
+    return b"".join(chunks[out_fd]), b"".join(chunks[err_fd])
 
 
 def run_command(argv: list, cwd: Optional[str] = None, output: str = "lines",
@@ -105,21 +120,23 @@ def run_command(argv: list, cwd: Optional[str] = None, output: str = "lines",
     the stdout bytes and returning paths); a non-zero exit status raises CommandFailed."""
     if not argv:
         raise ValueError("run_command: empty argv")
-    exe = _resolve(str(argv[0]))
-    # stderr to a file, stdout through a pipe read to the end: no deadlock, no shell.
-    with tempfile.TemporaryFile() as err:
-        proc = subprocess.Popen([exe, *map(str, argv[1:])], cwd=cwd, stdin=subprocess.DEVNULL,
-                                stdout=subprocess.PIPE, stderr=err)
-        with proc.stdout:
-            data = proc.stdout.read()
-        # Wait without reaping, so the tree's I/O counters can still be read.
-        os.waitid(os.P_PID, proc.pid, os.WEXITED | os.WNOWAIT)
-        io = _io_counters(proc.pid)
-        rc = proc.wait()
-        if rc != 0:
-            err.seek(0)
-            tail = err.read()[-400:].decode(errors="replace").strip()
-            raise CommandFailed(f"{' '.join(map(str, argv))} exited {rc}" + (f": {tail}" if tail else ""))
+    argv = [str(a) for a in argv]
+    try:
+        proc = subprocess.Popen(argv, cwd=cwd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE)
+    except FileNotFoundError as exc:
+        if cwd is not None and not os.path.isdir(cwd):
+            raise FileNotFoundError(f"run_command: cwd {cwd} does not exist") from exc
+        raise _not_found(argv[0]) from None
+    with proc.stdout, proc.stderr:
+        data, err = _drain(proc.stdout.fileno(), proc.stderr.fileno())
+    # Exited but not reaped: its tree's I/O counters are still readable.
+    os.waitid(os.P_PID, proc.pid, os.WEXITED | os.WNOWAIT)
+    io = _io_counters(proc.pid)
+    rc = proc.wait()
+    if rc != 0:
+        tail = err[-400:].decode(errors="replace").strip()
+        raise CommandFailed(f"{' '.join(argv)} exited {rc}" + (f": {tail}" if tail else ""))
     if parser:
         module, _, fn = parser.partition(":")
         paths = list(getattr(importlib.import_module(module), fn)(data))

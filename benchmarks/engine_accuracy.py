@@ -1,0 +1,151 @@
+"""Does the engine time an external command as an established tool does?
+
+Times `find` listing a generated DDX library with the measurement engine (fresh worker per
+trial, output read and checked against the manifest) and with `hyperfine -N` (no shell) on the
+same tree in the same run, alternating blocks of both so that machine drift hits them alike, and
+prints both medians and their ratio (the engine's claim: within 10%). Also measures the engine's
+own cost per trial: what a trial costs outside the timed region (worker start, imports, result
+file) and inside it (timer and call overhead of a strategy that does nothing), and the spawn
+overhead of `true` by both tools.
+
+    python benchmarks/engine_accuracy.py                      # generates the large library (1 GB)
+    python benchmarks/engine_accuracy.py --repo PATH [--manifest M.parquet]
+    python benchmarks/engine_accuracy.py --files 1000 --bytes 100000000   # a smaller library
+
+The library is generated under --scratch (default /tmp/ddxspike-accuracy) and kept for reruns.
+Exit status 1 when the ratio is outside 0.9-1.1 or a trial failed.
+"""
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "workflow" / "scripts"))
+
+from ddxspike.engine import TrialSpec, run_cell  # noqa: E402
+from ddxspike.engine.runner import run_trial  # noqa: E402
+
+FIND = ["find", ".", "-path", "./.git", "-prune", "-o", "-type", "f", "-print0"]
+
+
+def log(msg: str) -> None:
+    print(msg, file=sys.stderr, flush=True)
+
+
+def library(args) -> tuple[Path, dict | None]:
+    """(repository, manifest summary or None): the given repo, or a generated one (kept)."""
+    if args.repo:
+        summary = None
+        if args.manifest:
+            summary = json.loads(Path(args.manifest).with_suffix(".json").read_text())
+        return Path(args.repo), summary
+    try:
+        from ddxspike.generator import LibrarySpec, generate_library
+    except ImportError as exc:
+        sys.exit(f"the generator is not available ({exc}); point --repo at an existing tree")
+    base = Path(args.scratch) / f"{args.files}-{args.bytes}"
+    repo, manifest = base / "repo", base / "manifest.parquet"
+    if not manifest.with_suffix(".json").exists():
+        log(f"generating {args.files} files / {args.bytes / 1e6:.0f} MB under {base} ...")
+        shutil.rmtree(base, ignore_errors=True)
+        generate_library(LibrarySpec(files=args.files, bytes=args.bytes, commits=args.commits),
+                         repo_dir=repo, manifest_path=manifest, log=log)
+    return repo, json.loads(manifest.with_suffix(".json").read_text())
+
+
+def hyperfine_median(argv: list[str], cwd: Path, runs: int, warmups: int) -> list[float]:
+    """hyperfine -N (no intermediate shell) times of argv run in cwd, in seconds."""
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "h.json"
+        cmd = ["hyperfine", "-N", "--style", "none", "--warmup", str(warmups), "--runs", str(runs),
+               "--export-json", str(out), " ".join(argv)]
+        subprocess.run(cmd, cwd=cwd, check=True, stdout=subprocess.DEVNULL)
+        return json.loads(out.read_text())["results"][0]["times"]
+
+
+def engine_times(spec: TrialSpec, trials: int, warmups: int) -> list[float]:
+    rows = run_cell([spec], warmups=warmups, trials=trials, timeout_s=120, log=lambda m: None)
+    bad = [r for r in rows if r["status"] != "ok"]
+    if bad:
+        sys.exit(f"engine trial failed: {bad[0]['status']}: {bad[0]['error']}")
+    return [r["wall_s"] for r in rows]
+
+
+def engine_overhead(n: int) -> dict:
+    """Cost of one trial around the timed call, and of the timed call of a no-op strategy."""
+    spec = TrialSpec(dims={"strategy": "noop"}, target="ddxspike.engine.probes:noop", expected_items=0)
+    totals, inside = [], []
+    with tempfile.TemporaryDirectory() as tmp:
+        for _ in range(n):
+            t0 = time.perf_counter()
+            row = run_trial(spec, "time", 60, Path(tmp))
+            totals.append(time.perf_counter() - t0)
+            inside.append(row["wall_s"])
+    return {"trial_total_s": statistics.median(totals), "timed_noop_s": statistics.median(inside)}
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--repo", help="an existing tree to list (default: generate a library)")
+    ap.add_argument("--manifest", help="its manifest .parquet (with .json beside): checks output")
+    ap.add_argument("--files", type=int, default=10_000)
+    ap.add_argument("--bytes", type=int, default=1_000_000_000)
+    ap.add_argument("--commits", type=int, default=1)
+    ap.add_argument("--scratch", default="/tmp/ddxspike-accuracy")
+    ap.add_argument("--blocks", type=int, default=4, help="alternating engine/hyperfine blocks")
+    ap.add_argument("--runs", type=int, default=10, help="timed runs per block and tool")
+    ap.add_argument("--warmups", type=int, default=2)
+    ap.add_argument("--generate-only", action="store_true", help="make the library, time nothing")
+    args = ap.parse_args()
+    if args.generate_only:
+        print(library(args)[0])
+        return 0
+    if shutil.which("hyperfine") is None:
+        sys.exit("hyperfine not found on PATH (Debian package hyperfine, .ci/apt-packages.txt)")
+
+    repo, summary = library(args)
+    spec = TrialSpec(dims={"strategy": "find"}, target="ddxspike.engine.external:run_command",
+                     kwargs={"argv": FIND, "cwd": str(repo), "output": "nul"},
+                     expected_items=summary["files"] if summary else None,
+                     expected_digest=summary["digest"] if summary else None)
+    spawn = TrialSpec(dims={"strategy": "spawn"}, target="ddxspike.engine.external:spawn_overhead",
+                      kwargs={"cwd": str(repo)}, expected_items=0)
+
+    eng, hyp, eng_true, hyp_true = [], [], [], []
+    load = []
+    for b in range(args.blocks):
+        load.append(os.getloadavg()[0])
+        eng += engine_times(spec, args.runs, args.warmups)
+        hyp += hyperfine_median(FIND, repo, args.runs, args.warmups)
+        eng_true += engine_times(spawn, args.runs, 1)
+        hyp_true += hyperfine_median(["true"], repo, args.runs, 1)
+        log(f"block {b + 1}/{args.blocks}: engine {statistics.median(eng) * 1e3:.2f} ms, "
+            f"hyperfine {statistics.median(hyp) * 1e3:.2f} ms (load {load[-1]:.2f})")
+    over = engine_overhead(20)
+
+    e, h = statistics.median(eng), statistics.median(hyp)
+    ratio = e / h
+    shape = (f"{summary['files']} files, {summary['bytes'] / 1e6:.0f} MB; output checked "
+             "against the manifest") if summary else "output not checked (no --manifest)"
+    print(f"tree: {repo} ({shape})")
+    print(f"find, warm cache, {len(eng)} trials each, load {min(load):.2f}-{max(load):.2f}:")
+    print(f"  engine median     {e * 1e3:9.3f} ms  (min {min(eng) * 1e3:.3f}, max {max(eng) * 1e3:.3f})")
+    print(f"  hyperfine -N med. {h * 1e3:9.3f} ms  (min {min(hyp) * 1e3:.3f}, max {max(hyp) * 1e3:.3f})")
+    print(f"  ratio engine/hyperfine {ratio:.3f}  -> {'within' if 0.9 <= ratio <= 1.1 else 'OUTSIDE'} 10%")
+    print(f"spawn overhead (`true`): engine {statistics.median(eng_true) * 1e3:.3f} ms, "
+          f"hyperfine -N {statistics.median(hyp_true) * 1e3:.3f} ms")
+    print(f"engine overhead per trial: {over['trial_total_s'] * 1e3:.1f} ms outside the timed "
+          f"region (fresh worker, imports, result file); {over['timed_noop_s'] * 1e6:.2f} µs "
+          "inside it (timer + call of a no-op strategy)")
+    return 0 if 0.9 <= ratio <= 1.1 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
