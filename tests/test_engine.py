@@ -150,3 +150,19 @@ def test_peak_rss_is_the_strategys_not_the_parents():
     del ballast
     assert row["status"] == "ok"
     assert 1_000_000 < row["peak_rss_bytes"] < 100_000_000, row["peak_rss_bytes"]
+
+
+def test_drop_caches_not_permitted_falls_back_to_file_pages_and_says_so(file_set, monkeypatch):
+    """Never really drops the machine's caches here (a shared machine): the write is refused."""
+    import builtins
+
+    real_open = builtins.open
+
+    def refusing_open(path, *args, **kwargs):
+        if str(path) == "/proc/sys/vm/drop_caches":
+            raise PermissionError(13, "Permission denied", path)
+        return real_open(path, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "open", refusing_open)
+    assert cache.evict(file_set, drop_caches=True) == "file-pages"
+    assert cache.residency(file_set) < 0.02

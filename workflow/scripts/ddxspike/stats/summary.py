@@ -20,7 +20,7 @@ CONFIDENCE = 0.95
 NOISE_CV = 0.10  # pyperf's warning level: standard deviation above 10% of the mean
 STATUSES = ["ok", "error", "timeout", "mismatch"]
 # Numeric measure columns that are not values to summarise.
-NOT_METRICS = {"trial", "order"}
+NOT_METRICS = {"trial", "order", "exit_status"}  # numbers, but not measures
 # Context columns summarised once per cell rather than as metrics.
 CONTEXT = {"load_1m", "residency_before"}
 
