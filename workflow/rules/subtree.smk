@@ -1,0 +1,48 @@
+# Git subtree (sub-question 2, H3): pristine repositories per (size, commits), then every
+# operation timed on fresh copies of them. One job per cell, operations interleaved inside it.
+
+
+rule subtree_fixtures:
+    output:
+        repos=directory(f"{SCRATCH}/subtree/{{size}}/c{{commits}}"),
+        info="results/subtree/fixtures/{size}-c{commits}.json",
+        manifest="results/subtree/manifests/{size}-c{commits}.parquet",
+    log:
+        "results/logs/subtree/fixtures-{size}-c{commits}.log",
+    conda:
+        "../../envs/generate.yaml"
+    wildcard_constraints:
+        commits="[0-9]+",
+    threads: 1
+    params:
+        spec=subtree_library_spec,
+        seed=config["seed"],
+        split=config["library_split"],
+        prefix=config.get("subtree", {}).get("prefix"),
+        advance=config.get("subtree", {}).get("advance_commits"),
+        touch_every=config.get("subtree", {}).get("touch_every"),
+    script:
+        "../scripts/subtree_fixtures.py"
+
+
+rule measure_subtree:
+    input:
+        info="results/subtree/fixtures/{size}-c{commits}.json",
+        manifest="results/subtree/manifests/{size}-c{commits}.parquet",
+        repos=f"{SCRATCH}/subtree/{{size}}/c{{commits}}",
+    output:
+        "results/subtree/{size}/c{commits}.parquet",
+    log:
+        "results/logs/subtree/{size}-c{commits}.log",
+    conda:
+        "../../envs/measure.yaml"
+    wildcard_constraints:
+        commits="[0-9]+",
+    # Timed jobs take every core so that nothing runs beside them.
+    threads: workflow.cores
+    params:
+        size=lambda wc: wc.size,
+        subtree=config.get("subtree"),
+        scratch_dir=SCRATCH,
+    script:
+        "../scripts/measure_subtree.py"

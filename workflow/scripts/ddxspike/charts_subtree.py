@@ -1,0 +1,113 @@
+"""Charts of the git subtree experiment (sub-question 2, H3): time against bytes at a fixed
+history, time against commits at a fixed size, .git growth, and git processes spawned."""
+
+import altair as alt
+import pandas as pd
+
+
+def _subtree(df: pd.DataFrame, ok_only=True) -> pd.DataFrame:
+    d = df[(df["experiment"] == "subtree") & (df["mode"] == "time")]
+    return d[d["status"] == "ok"] if ok_only else d
+
+
+def size_sweep(d: pd.DataFrame) -> pd.DataFrame:
+    """Rows of the commit count shared by the most sizes: bytes vary, history fixed."""
+    if d.empty:
+        return d
+    fixed = d.groupby("commits")["size"].nunique().idxmax()
+    return d[d["commits"] == fixed]
+
+
+def history_sweep(d: pd.DataFrame) -> pd.DataFrame:
+    """Rows of the size measured at the most commit counts: history varies, bytes fixed."""
+    if d.empty:
+        return d
+    size = d.groupby("size")["commits"].nunique().idxmax()
+    return d[d["size"] == size]
+
+
+def _medians(d: pd.DataFrame, x: str, y: str) -> pd.DataFrame:
+    g = d.groupby(["strategy", "size", x], as_index=False)[y]
+    return g.median().merge(g.count().rename(columns={y: "trials"}), on=["strategy", "size", x])
+
+
+def _time_chart(d: pd.DataFrame, x: str, title: str) -> alt.Chart:
+    med = _medians(d, x, "wall_s")
+    base = alt.Chart(med).encode(
+        x=alt.X(f"{x}:Q", scale=alt.Scale(type="log"), title=f"upstream {x}"),
+        y=alt.Y("wall_s:Q", scale=alt.Scale(type="log"), title="median wall time (s)"),
+        tooltip=["strategy", "size", x, "wall_s", "trials"],
+    )
+    trials = alt.Chart(d).mark_tick(opacity=0.4, size=8).encode(
+        x=f"{x}:Q", y="wall_s:Q")
+    return (
+        alt.layer(base.mark_line(point=True), trials)
+        .properties(width=150, height=120)
+        .facet(facet=alt.Facet("strategy:N", title=None), columns=6,
+               title=title)
+        .resolve_scale(y="shared")
+    )
+
+
+def time_vs_size(df: pd.DataFrame) -> alt.Chart:
+    d = size_sweep(_subtree(df))
+    fixed = int(d["commits"].iloc[0]) if not d.empty else 0
+    return _time_chart(d, "bytes", f"Git subtree: time vs library bytes at {fixed} commits "
+                                   "(line: median; ticks: trials)")
+
+
+def time_vs_commits(df: pd.DataFrame) -> alt.Chart:
+    d = history_sweep(_subtree(df))
+    size = d["size"].iloc[0] if not d.empty else ""
+    return _time_chart(d, "commits", f"Git subtree: time vs upstream commits at size {size} "
+                                     "(line: median; ticks: trials)")
+
+
+def git_growth(df: pd.DataFrame) -> alt.Chart:
+    """Median growth of .git per operation and cell (bytes fetched, written, left behind)."""
+    d = _subtree(df, ok_only=False)
+    d = d[d["git_growth_bytes"].notna()]
+    med = d.groupby(["strategy", "size", "commits"], as_index=False)[
+        ["git_growth_bytes", "subtree_cache_bytes"]].median()
+    med["growth_mb"] = med["git_growth_bytes"] / 1e6
+    med["subtree_cache_mb"] = med["subtree_cache_bytes"] / 1e6
+    med["cell"] = med["size"] + " / " + med["commits"].astype(str) + " commits"
+    return (
+        alt.Chart(med)
+        .mark_bar()
+        .encode(
+            y=alt.Y("strategy:N", title=None),
+            x=alt.X("growth_mb:Q", title="median .git growth (MB)"),
+            color=alt.Color("cell:N", title="size / history"),
+            yOffset="cell:N",
+            tooltip=["strategy", "cell", "growth_mb", "subtree_cache_mb"],
+        )
+        .properties(width=420, height=alt.Step(5),
+                    title="Git subtree: growth of .git per operation (subtree-cache included)")
+    )
+
+
+def git_processes(df: pd.DataFrame) -> alt.Chart:
+    """git processes one operation spawns, against the upstream's commits (fixed size)."""
+    d = history_sweep(_subtree(df, ok_only=False))
+    d = d[d["git_processes"].notna()]
+    cnt = d.groupby(["strategy", "commits"], as_index=False)["git_processes"].max()
+    return (
+        alt.Chart(cnt)
+        .mark_line(point=True)
+        .encode(
+            x=alt.X("commits:Q", scale=alt.Scale(type="log"), title="upstream commits"),
+            y=alt.Y("git_processes:Q", scale=alt.Scale(type="symlog"), title="git processes"),
+            color="strategy:N",
+            tooltip=["strategy", "commits", "git_processes"],
+        )
+        .properties(width=420, height=300, title="Git subtree: git processes per operation")
+    )
+
+
+CHARTS = {
+    "subtree_time_vs_size": time_vs_size,
+    "subtree_time_vs_commits": time_vs_commits,
+    "subtree_git_growth": git_growth,
+    "subtree_git_processes": git_processes,
+}

@@ -1,0 +1,74 @@
+"""Checks of each operation's result against the ground truth, after the clock has stopped.
+Returns None when right, else a message (the row becomes `mismatch`)."""
+
+import os
+from pathlib import Path
+
+from ddxspike.groundtruth import digest_paths
+
+from .gitcmd import GitError, git
+
+
+def _tree_at(repo, rev_path):
+    try:
+        return git(repo, "rev-parse", rev_path)
+    except GitError as exc:
+        return f"<missing: {exc.stderr_tail[:80]}>"
+
+
+def _files_below(root, skip=(".git",)):
+    out = []
+    for dirpath, dirs, names in os.walk(root):
+        dirs[:] = [d for d in dirs if d not in skip]
+        out += [os.path.relpath(os.path.join(dirpath, n), root) for n in names if n not in skip]
+    return out
+
+
+def verify(op: str, ws: Path, answer, info: dict, manifest_paths=None, sparse_dirs=()):
+    host = ws / "host"
+    prefix = info["prefix"]
+    up = info["upstream"]
+
+    def prefix_tree_is(expected, what):
+        got = _tree_at(host, f"HEAD:{prefix}")
+        return None if got == expected else f"{prefix} tree {got[:12]} != {what} tree {expected[:12]}"
+
+    if op in ("ddx-add", "subtree-add-squash", "subtree-add"):
+        return prefix_tree_is(up["tree"], "upstream")
+    if op in ("ddx-pull", "ddx-pull-rm", "subtree-pull-squash"):
+        # Local edits under the prefix may survive a merge, so check what the pull must bring:
+        # every path the upstream changed, with the upstream's new content.
+        stale = [p for p, blob in info["advance_blobs"].items()
+                 if _tree_at(host, f"HEAD:{prefix}/{p}") != blob]
+        return f"{len(stale)} upstream changes missing, e.g. {stale[0]}" if stale else None
+    if op in ("split", "split-rejoin-squash", "split-after-rejoin", "ddx-push"):
+        want = _tree_at(host, f"HEAD:{prefix}")
+        got = _tree_at(host, f"{answer}^{{tree}}")
+        if got != want:
+            return f"split commit {str(answer)[:12]} has tree {got[:12]}, {prefix} has {want[:12]}"
+        if op == "ddx-push":
+            pushed = _tree_at(ws / "remote.git", "refs/heads/main")
+            if pushed != answer:
+                return f"remote main is {pushed[:12]}, pushed split {str(answer)[:12]}"
+        return None
+    if op == "has-subtree":
+        return None if answer is True else f"answered {answer!r}, the subtree is there"
+    if op in ("check-behind", "check-behind-nopath"):
+        want = info["advance"]
+        return None if answer == want else f"answered {answer} commits behind; upstream is {want} ahead"
+    if op in ("status", "status-manyfiles"):
+        return None if answer == 0 else f"{answer} changed paths reported in a clean checkout"
+    if op == "submodule-add":
+        got = _tree_at(host / prefix, "HEAD^{tree}")
+        return None if got == up["tree"] else f"submodule tree {got[:12]} != upstream {up['tree'][:12]}"
+    if op == "init-fallback":
+        got = digest_paths(_files_below(host / prefix))
+        return None if got == info["upstream_digest"] else "copied files differ from the manifest"
+    if op == "partial-clone":
+        dirs = tuple(d.rstrip("/") + "/" for d in sparse_dirs)
+        want = [p for p in manifest_paths if "/" not in p or p.startswith(dirs)]
+        got = _files_below(ws / "clone")
+        if digest_paths(got) != digest_paths(want):
+            return f"sparse checkout has {len(got)} files, expected {len(want)}"
+        return None
+    raise KeyError(f"no verification for operation {op!r}")

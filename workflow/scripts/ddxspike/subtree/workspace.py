@@ -1,0 +1,101 @@
+"""Throw-away copies of pristine repositories, and what is measured on them before and after an
+operation (never inside the timed section).
+
+A copy hard-links the working tree and .git/objects (git never rewrites those in place: it
+writes new files and renames) and copies the rest of .git (index, refs, logs, config: files git
+appends to or rewrites) for real. Hard-linking changes each file's ctime, so the copy's index
+would look stale and the first git command would re-hash every file: `refresh` does that
+re-hash here, untimed, and the timed command finds a clean index as a developer's checkout has.
+"""
+
+import hashlib
+import os
+import shutil
+import struct
+import subprocess
+from pathlib import Path
+
+from .gitcmd import git
+
+
+def _cp(args):
+    subprocess.run(["cp", *args], check=True)
+
+
+def fresh_copy(src, dst, refresh=True):
+    src, dst = Path(src), Path(dst)
+    bare = not (src / ".git").is_dir()
+    gsrc, gdst = (src, dst) if bare else (src / ".git", dst / ".git")
+    dst.mkdir(parents=True)
+    if not bare:
+        for entry in os.scandir(src):
+            if entry.name != ".git":
+                _cp(["-al", entry.path, str(dst)])
+        gdst.mkdir()
+    for entry in os.scandir(gsrc):
+        _cp(["-al" if entry.name == "objects" else "-a", entry.path, str(gdst)])
+    # Background auto-gc would outlive the trial and race its measurements.
+    git(dst, "config", "gc.auto", "0")
+    if refresh and not bare:
+        git(dst, "update-index", "-q", "--refresh", check=False)
+
+
+def remove(path):
+    shutil.rmtree(path, ignore_errors=True)
+
+
+def tree_bytes(root) -> int:
+    """Bytes of every regular file below root (hard-linked files count fully: they are there)."""
+    total = 0
+    for dirpath, _, names in os.walk(root):
+        for name in names:
+            try:
+                st = os.lstat(os.path.join(dirpath, name))
+            except FileNotFoundError:
+                continue
+            total += st.st_size
+    return total
+
+
+def git_dir(repo) -> Path:
+    repo = Path(repo)
+    return repo / ".git" if (repo / ".git").exists() else repo
+
+
+def object_count(repo) -> int:
+    """Loose objects + objects in every pack (read from each .idx header, no git process)."""
+    objects = git_dir(repo) / "objects"
+    if not objects.is_dir():
+        return 0
+    loose = sum(len(os.listdir(d)) for d in objects.iterdir()
+                if len(d.name) == 2 and d.is_dir())
+    packed = 0
+    for idx in (objects / "pack").glob("*.idx"):
+        with open(idx, "rb") as f:
+            head = f.read(8 + 256 * 4)
+        # v2 index: magic + version, then a 256-entry fan-out whose last entry is the count.
+        if head[:4] == b"\xfftOc":
+            packed += struct.unpack(">I", head[8 + 255 * 4: 8 + 256 * 4])[0]
+        else:
+            packed += struct.unpack(">I", head[255 * 4: 256 * 4])[0]
+    return loose + packed
+
+
+def fingerprint(path) -> dict:
+    """What must not change in a pristine repository: refs, HEAD, HEAD's tree, and the size and
+    mtime of every file below it. Object files are content-addressed and git "freshens" (touches
+    the mtime of) an existing object when an operation in a hard-linked copy writes it again, so
+    for them only path and size count."""
+    refs = git(path, "for-each-ref", "--format=%(refname) %(objectname)")
+    head = git(path, "rev-parse", "HEAD")
+    h = hashlib.sha256()
+    for dirpath, dirs, names in os.walk(path):
+        dirs.sort()
+        for name in sorted(names):
+            p = os.path.join(dirpath, name)
+            st = os.lstat(p)
+            rel = os.path.relpath(p, path)
+            mtime = 0 if f"objects{os.sep}" in rel else st.st_mtime_ns
+            h.update(f"{rel}\0{st.st_size}\0{mtime}\n".encode())
+    return {"refs": refs, "head": head, "tree": git(path, "rev-parse", "HEAD^{tree}"),
+            "files": h.hexdigest()}

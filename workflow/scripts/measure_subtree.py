@@ -1,0 +1,53 @@
+"""Snakemake job: every git subtree operation on one (size, commits) cell, each trial on a fresh
+copy of the pristine repositories (ddxspike.subtree.cell). Writes one row per trial to
+results/subtree/<size>/c<commits>.parquet; failing operations are `error` rows, not a failed job."""
+
+import json
+import os
+import shutil
+import sys
+from pathlib import Path
+
+import pyarrow.parquet as pq
+
+from ddxspike import experiment
+from ddxspike.engine.host import fingerprint
+from ddxspike.subtree.cell import run_subtree_cell
+from ddxspike.subtree.operations import OPERATIONS
+
+
+def main(sm):
+    log_file = open(sm.log[0], "w", buffering=1)
+    tag = f"{sm.wildcards.size}-c{sm.wildcards.commits}"
+
+    def log(msg):
+        print(msg, file=log_file)
+        print(f"[subtree {tag}] {msg}", file=sys.stderr, flush=True)
+
+    st = sm.params.subtree
+    info = json.loads(Path(sm.input.info).read_text())
+    summary = experiment.load_summary(sm.input.manifest)
+    paths = [os.fsdecode(p) for p in
+             pq.read_table(sm.input.manifest, columns=["path"]).column(0).to_pylist()]
+    dims = {"experiment": "subtree", "size": sm.params.size, "cache_state": "warm",
+            "files": summary["files"], "bytes": summary["bytes"], "commits": info["commits"]}
+    work = (Path(sm.params.scratch_dir) / "subtree" / "work" / f"{tag}-{os.getpid()}").resolve()
+    log(f"{len(st['operations'])} operations x {st['trials']} trials "
+        f"({summary['files']} files, {summary['bytes'] / 1e6:.0f} MB, {info['commits']} commits)")
+    try:
+        rows = run_subtree_cell(
+            info, st["operations"], dims, work_dir=work, trials=st["trials"],
+            slow_trials=st["slow_trials"], slow_after_s=st["slow_after_s"],
+            warmups=st["warmups"], timeout_s=st["trial_timeout_s"], manifest_paths=paths,
+            sparse_dirs=st["sparse_dirs"], log=log)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    for r in rows:
+        repo = OPERATIONS[r["strategy"]].repo
+        r["host_commits"] = info["host_commits"].get(repo) if repo else None
+    host = fingerprint(sm.params.scratch_dir)
+    experiment.write_rows(rows, sm.output[0], host, st.get("on_mismatch", "record"),
+                          config={"subtree": st})
+
+
+main(snakemake)  # noqa: F821 (provided by Snakemake)

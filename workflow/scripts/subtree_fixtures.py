@@ -1,0 +1,32 @@
+"""Snakemake job: the pristine repositories of one git subtree cell (size, commits): the
+generated upstream library, its advanced copy, and the host projects (ddxspike.subtree.fixtures)."""
+
+import shutil
+import sys
+from pathlib import Path
+
+from ddxspike.generator import LibrarySpec, generate_library
+from ddxspike.subtree.fixtures import build_fixtures
+
+
+def main(sm):
+    log_file = open(sm.log[0], "w", buffering=1)
+    tag = f"{sm.wildcards.size}-c{sm.wildcards.commits}"
+
+    def log(msg):
+        print(msg, file=log_file)
+        print(f"[subtree fixtures {tag}] {msg}", file=sys.stderr, flush=True)
+
+    out = Path(sm.output.repos)
+    shutil.rmtree(out, ignore_errors=True)
+    spec = LibrarySpec(seed=sm.params.seed, split=dict(sm.params.split), **sm.params.spec)
+    log(f"upstream: generating {spec.files} files, {spec.bytes} bytes, {spec.commits} commits")
+    summary = generate_library(spec, repo_dir=out / "upstream",
+                               manifest_path=Path(sm.output.manifest), log=log)
+    build_fixtures(out / "upstream", out, Path(sm.output.info), commits=spec.commits,
+                   prefix=sm.params.prefix, advance=sm.params.advance,
+                   touch_every=sm.params.touch_every, upstream_summary=summary, log=log)
+    log("done")
+
+
+main(snakemake)  # noqa: F821 (provided by Snakemake)
