@@ -2,4 +2,4 @@
 
 
 def measurement_cells():
-    return discovery_outputs()
+    return discovery_outputs() + subtree_outputs()

@@ -4,6 +4,10 @@ CHART_CATEGORIES = {
     "discovery_time_vs_files": "1. Asset discovery",
     "discovery_time_vs_bytes": "1. Asset discovery",
     "discovery_memory": "4. Memory",
+    "subtree_time_vs_size": "2. Git subtree",
+    "subtree_time_vs_commits": "2. Git subtree",
+    "subtree_git_growth": "2. Git subtree",
+    "subtree_git_processes": "2. Git subtree",
 }
 
 

@@ -55,3 +55,7 @@ CHARTS = {
     "discovery_time_vs_bytes": lambda df: discovery_time_vs_size(df, "bytes"),
     "discovery_memory": discovery_memory,
 }
+
+from ddxspike import charts_subtree  # noqa: E402 (registers the git subtree charts)
+
+CHARTS.update(charts_subtree.CHARTS)

@@ -8,7 +8,8 @@ import yaml
 # Keys whose value is a set of things to run: a preset that names them replaces them whole.
 SET_VALUED = ("sizes", "existing_repos")
 # section -> keys inside it that are sets (mappings merge otherwise; lists already replace).
-SET_VALUED_NESTED: dict[str, tuple] = {"discovery": ("strategies",)}
+SET_VALUED_NESTED: dict[str, tuple] = {"discovery": ("strategies",),
+                                       "subtree": ("commit_counts", "sizes", "operations")}
 
 
 class ConfigError(ValueError):

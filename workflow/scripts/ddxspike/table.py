@@ -41,6 +41,15 @@ MEASURES = [
     ("host_id", pa.string()),
     ("storage_read_bytes", pa.int64()),  # /proc/self/io read_bytes of the worker + reaped children
     ("config_hash", pa.string()),  # hash of the config that shaped the row (experiment.write_rows)
+    # git subtree experiment (ddxspike/subtree):
+    ("host_commits", pa.int64()),  # commits in the host repository the operation ran in
+    ("git_processes", pa.int64()),  # git processes spawned (trace2 "start" events, counting run)
+    ("git_peak_rss_bytes", pa.int64()),  # largest resident set among the git processes
+    ("git_growth_bytes", pa.int64()),  # growth of .git (subtree-cache and unreachable objects too)
+    ("objects_added", pa.int64()),  # objects fetched or written into the repository
+    ("subtree_cache_bytes", pa.int64()),  # .git/subtree-cache left behind after the operation
+    ("exit_status", pa.int32()),  # exit status of the failing git command (0: all succeeded)
+    ("answer", pa.string()),  # the operation's answer as JSON (split commit, behind count, ...)
 ]
 
 SCHEMA = pa.schema([pa.field(n, t) for n, t in DIMENSIONS + MEASURES])
