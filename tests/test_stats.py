@@ -5,6 +5,7 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
+import yaml
 
 from ddxspike.stats import compare, html, summary
 
@@ -118,3 +119,33 @@ def test_comparison_of_tables_and_the_host_check():
     allowed = compare.compare(other, base, allow_cross_host=True)
     assert (allowed["strategy"] == "walk").any()
     assert "slower" in html.comparison_page(allowed, summary.cell_keys(cur), "old.parquet")
+
+
+def test_summary_and_comparison_rules(pipeline):
+    """The rules on a measurements table (no measuring): summary, comparison, host refusal."""
+    results = pipeline.root / "results"
+    results.mkdir()
+    table_rows = measurements()
+    for col in ("order", "trial"):
+        table_rows[col] = table_rows[col].astype("int32") if col in table_rows else None
+    table_rows.to_parquet(results / "measurements.parquet", index=False)
+    table_rows.assign(host_id="other").to_parquet(pipeline.root / "elsewhere.parquet", index=False)
+    table_rows.to_parquet(pipeline.root / "same-host.parquet", index=False)
+    cfg = yaml.safe_load((pipeline.root / "config.yaml").read_text())
+    only = ["--allowed-rules", "summarise", "compare_baseline"]
+
+    cfg["baseline"] = "same-host.parquet"
+    pipeline.write_config(cfg)
+    pipeline.snakemake("results/summary.html", "results/comparison.html", *only)
+    s = pd.read_parquet(results / "summary.parquet")
+    assert set(s["metric"]) >= {"wall_s", "py_heap_peak_bytes"}
+    assert "<table>" in (results / "summary.html").read_text()
+    c = pd.read_parquet(results / "comparison.parquet")
+    assert set(c.loc[c["metric"] == "wall_s", "verdict"]) <= {"same", "insufficient"}
+
+    cfg["baseline"] = "elsewhere.parquet"
+    pipeline.write_config(cfg)
+    proc = pipeline.snakemake("results/comparison.html", "--forceall", *only, check=False)
+    assert proc.returncode != 0
+    log = (results / "logs" / "comparison.log").read_text() + proc.stderr
+    assert "CrossHostError" in log and "['other']" in log and "allow_cross_host" in log
