@@ -27,7 +27,7 @@ MEASURES = [
     ("user_s", pa.float64()),
     ("sys_s", pa.float64()),
     ("cpu_s", pa.float64()),
-    ("peak_rss_bytes", pa.int64()),  # largest resident set in the worker's process tree
+    ("peak_rss_bytes", pa.int64()),  # largest resident set of one process in the worker's tree (VmHWM)
     ("rss_before_bytes", pa.int64()),  # worker's resident set before the strategy ran
     ("py_heap_peak_bytes", pa.int64()),  # tracemalloc peak (heap trials only)
     ("items", pa.int64()),
