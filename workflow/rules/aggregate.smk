@@ -3,7 +3,8 @@
 
 rule aggregate_measurements:
     input:
-        measurement_cells(),
+        cells=measurement_cells(),
+        imported=imported_measurements(),
     output:
         measurements="results/measurements.parquet",
         hosts="results/hosts.parquet",

@@ -8,17 +8,19 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from ddxspike import table
+from ddxspike import imports, table
 
 
 def main(sm):
-    cells = [pq.read_table(p).select(table.COLUMNS).cast(table.SCHEMA) for p in sm.input]
+    cells = [pq.read_table(p).select(table.COLUMNS).cast(table.SCHEMA) for p in sm.input.cells]
     merged = pa.concat_tables(cells) if cells else table.SCHEMA.empty_table()
-    pq.write_table(merged, sm.output.measurements)
     hosts = {}
-    for p in sm.input:
+    for p in sm.input.cells:
         host = json.loads(Path(p).with_suffix(".host.json").read_text())
         hosts[host["host_id"]] = host
+    # Other hosts' or earlier runs' tables (config import_measurements), kept apart by host_id.
+    merged, hosts = imports.merge(merged, hosts, list(sm.input.imported))
+    pq.write_table(merged, sm.output.measurements)
     pd.DataFrame(list(hosts.values())).to_parquet(sm.output.hosts, index=False)
     print(f"{merged.num_rows} rows from {len(cells)} cells, {len(hosts)} host(s)")
 

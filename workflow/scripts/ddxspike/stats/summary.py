@@ -31,7 +31,7 @@ CONTEXT_COLUMNS = ["trials", *[f"n_{s}" for s in STATUSES], "first_error", "load
 
 
 def summary_columns(keys: list[str]) -> list[str]:
-    return [*keys, "metric", *CONTEXT_COLUMNS, *STAT_COLUMNS]
+    return [*keys, "metric", *[c for c in CONTEXT_COLUMNS if c not in keys], *STAT_COLUMNS]
 
 
 def median_interval(values, confidence: float = CONFIDENCE) -> tuple[float, float, float]:
@@ -103,7 +103,9 @@ def metric_columns(df: pd.DataFrame) -> list[str]:
 
 
 def cell_keys(df: pd.DataFrame) -> list[str]:
-    return [name for name, _ in table.DIMENSIONS if name in df.columns] + ["mode"]
+    # host_id too: results merged from several hosts are summarised per host, never mixed.
+    host = ["host_id"] if "host_id" in df.columns else []
+    return [name for name, _ in table.DIMENSIONS if name in df.columns] + ["mode"] + host
 
 
 def summarise(df: pd.DataFrame, confidence: float = CONFIDENCE) -> pd.DataFrame:

@@ -1,0 +1,48 @@
+"""Several hosts: an earlier or foreign measurements.parquet merges into this run's table,
+keyed by host fingerprint, and the summary keeps hosts apart."""
+
+import pandas as pd
+import pyarrow.parquet as pq
+
+from ddxspike import imports, table
+from ddxspike.stats.summary import summarise
+
+
+def rows(host, walls, size="small", strategy="walk"):
+    return [{"experiment": "discovery", "size": size, "strategy": strategy, "depth": "names",
+             "cache_state": "warm", "files": 100, "bytes": 10**7, "commits": 20, "mode": "time",
+             "trial": i, "status": "ok", "wall_s": w, "host_id": host}
+            for i, w in enumerate(walls)]
+
+
+def test_foreign_rows_merge_by_host_and_stay_apart(tmp_path):
+    current = table.to_table(rows("aaaa", [1.0, 1.1, 0.9]))
+    foreign = tmp_path / "other" / "measurements.parquet"
+    foreign.parent.mkdir()
+    # The foreign file repeats this host's cell (dropped: this run's rows win) and brings
+    # host bbbb's; it lacks a column this version has (read as null).
+    old = table.to_table(rows("aaaa", [9.0]) + rows("bbbb", [2.0, 2.2, 1.8])).drop(["bytes_read"])
+    pq.write_table(old, foreign)
+    pd.DataFrame([{"host_id": "bbbb", "cpu_model": "Other CPU", "cores": 64}]).to_parquet(
+        foreign.with_name("hosts.parquet"))
+    merged, hosts = imports.merge(current, {"aaaa": {"host_id": "aaaa"}}, [str(foreign)],
+                                  log=lambda m: None)
+    df = merged.to_pandas()
+    assert merged.schema == table.SCHEMA
+    assert sorted(df.groupby("host_id")["wall_s"].count().items()) == [("aaaa", 3), ("bbbb", 3)]
+    assert 9.0 not in set(df["wall_s"])
+    assert hosts["bbbb"]["cpu_model"] == "Other CPU"
+    summary = summarise(df)
+    walls = summary[summary["metric"] == "wall_s"].set_index("host_id")["median"]
+    assert walls.to_dict() == {"aaaa": 1.0, "bbbb": 2.0}
+
+
+def test_rows_without_host_are_refused(tmp_path):
+    path = tmp_path / "m.parquet"
+    pq.write_table(table.to_table(rows(None, [1.0])), path)
+    try:
+        imports.read_imported(path)
+    except imports.ImportedTableError as err:
+        assert str(path) in str(err)
+    else:
+        raise AssertionError("a table without host_id was accepted")
