@@ -4,6 +4,7 @@
 def measurement_cells():
     return discovery_outputs() + subtree_outputs()
 
+
 def imported_measurements():
     """Earlier or other hosts' measurements.parquet merged in (ddxspike/imports.py)."""
     paths = list(config.get("import_measurements") or [])
