@@ -166,3 +166,18 @@ def test_drop_caches_not_permitted_falls_back_to_file_pages_and_says_so(file_set
     monkeypatch.setattr(builtins, "open", refusing_open)
     assert cache.evict(file_set, drop_caches=True) == "file-pages"
     assert cache.residency(file_set) < 0.02
+
+
+def test_storage_reads_show_a_cold_trial_reading_from_disk_and_a_warm_one_not(file_set):
+    total = sum(p.stat().st_size for p in file_set.rglob("*.bin"))
+    specs = [TrialSpec(dims={"strategy": "read", "cache_state": state},
+                       target=f"{PROBES}:read_files", kwargs={"root": str(file_set)})
+             for state in ("warm", "cold")]
+    rows = run_cell(specs, warmups=1, trials=1, timeout_s=30,
+                    prepare=experiment.cold_preparer(str(file_set), drop_caches=False), log=quiet)
+    warm, cold = rows
+    if cold["storage_read_bytes"] is None:
+        pytest.skip("this kernel does not account I/O per task (/proc/self/io)")
+    assert warm["bytes_read"] == cold["bytes_read"] == total
+    assert cold["storage_read_bytes"] >= 0.9 * total, cold["storage_read_bytes"]
+    assert warm["storage_read_bytes"] <= 0.1 * total, warm["storage_read_bytes"]

@@ -38,3 +38,15 @@ def hang(pid_file: str = "") -> Outcome:
             f.write(str(child.pid))
     while True:
         time.sleep(3600)
+
+
+def read_files(root: str) -> Outcome:
+    """Reads every file below root to the end: its bytes read are known exactly."""
+    paths, read = [], 0
+    for dirpath, _, names in os.walk(root):
+        for name in names:
+            full = os.path.join(dirpath, name)
+            with open(full, "rb") as f:
+                read += len(f.read())
+            paths.append(os.path.relpath(full, root))
+    return Outcome(paths=paths, bytes_read=read)
