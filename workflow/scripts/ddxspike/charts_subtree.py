@@ -26,26 +26,20 @@ def history_sweep(d: pd.DataFrame) -> pd.DataFrame:
     return d[d["size"] == size]
 
 
-def _medians(d: pd.DataFrame, x: str, y: str) -> pd.DataFrame:
-    g = d.groupby(["strategy", "size", x], as_index=False)[y]
-    return g.median().merge(g.count().rename(columns={y: "trials"}), on=["strategy", "size", x])
-
-
 def _time_chart(d: pd.DataFrame, x: str, title: str) -> alt.Chart:
-    med = _medians(d, x, "wall_s")
-    base = alt.Chart(med).encode(
-        x=alt.X(f"{x}:Q", scale=alt.Scale(type="log"), title=f"upstream {x}"),
-        y=alt.Y("wall_s:Q", scale=alt.Scale(type="log"), title="median wall time (s)"),
-        tooltip=["strategy", "size", x, "wall_s", "trials"],
+    d = d[["strategy", "size", x, "wall_s", "trial"]]
+    xenc = alt.X(f"{x}:Q", scale=alt.Scale(type="log"), title=f"upstream {x}")
+    base = alt.Chart(d)
+    median = base.mark_line(point=True).encode(
+        x=xenc,
+        y=alt.Y("median(wall_s):Q", scale=alt.Scale(type="log"), title="wall time (s)"),
+        tooltip=["size", x, "median(wall_s):Q", "count():Q"],
     )
-    trials = alt.Chart(d).mark_tick(opacity=0.4, size=8).encode(
-        x=f"{x}:Q", y="wall_s:Q")
+    trials = base.mark_tick(opacity=0.5, size=8).encode(x=xenc, y="wall_s:Q")
     return (
-        alt.layer(base.mark_line(point=True), trials)
+        alt.layer(median, trials)
         .properties(width=150, height=120)
-        .facet(facet=alt.Facet("strategy:N", title=None), columns=6,
-               title=title)
-        .resolve_scale(y="shared")
+        .facet(facet=alt.Facet("strategy:N", title=None), columns=6, title=title)
     )
 
 
