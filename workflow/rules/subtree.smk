@@ -9,10 +9,10 @@ rule subtree_fixtures:
         manifest="results/subtree/manifests/{size}-c{commits}.parquet",
     log:
         "results/logs/subtree/fixtures-{size}-c{commits}.log",
-    conda:
-        "../../envs/generate.yaml"
     wildcard_constraints:
         commits="[0-9]+",
+    conda:
+        "../../envs/generate.yaml"
     threads: 1
     params:
         spec=subtree_library_spec,
@@ -34,15 +34,14 @@ rule measure_subtree:
         "results/subtree/{size}/c{commits}.parquet",
     log:
         "results/logs/subtree/{size}-c{commits}.log",
-    conda:
-        "../../envs/measure.yaml"
     wildcard_constraints:
         commits="[0-9]+",
+    conda:
+        "../../envs/measure.yaml"
     # Timed jobs take every core so that nothing runs beside them.
     threads: workflow.cores
     params:
         size=lambda wc: wc.size,
         subtree=config.get("subtree"),
-        scratch_dir=SCRATCH,
     script:
         "../scripts/measure_subtree.py"

@@ -31,7 +31,8 @@ def main(sm):
              pq.read_table(sm.input.manifest, columns=["path"]).column(0).to_pylist()]
     dims = {"experiment": "subtree", "size": sm.params.size, "cache_state": "warm",
             "files": summary["files"], "bytes": summary["bytes"], "commits": info["commits"]}
-    work = (Path(sm.params.scratch_dir) / "subtree" / "work" / f"{tag}-{os.getpid()}").resolve()
+    repos = Path(sm.input.repos).resolve()  # <scratch_dir>/subtree/<size>/c<commits>
+    work = repos.parent.parent / "work" / f"{tag}-{os.getpid()}"
     log(f"{len(st['operations'])} operations x {st['trials']} trials "
         f"({summary['files']} files, {summary['bytes'] / 1e6:.0f} MB, {info['commits']} commits)")
     try:
@@ -45,7 +46,7 @@ def main(sm):
     for r in rows:
         repo = OPERATIONS[r["strategy"]].repo
         r["host_commits"] = info["host_commits"].get(repo) if repo else None
-    host = fingerprint(sm.params.scratch_dir)
+    host = fingerprint(str(repos))
     experiment.write_rows(rows, sm.output[0], host, st.get("on_mismatch", "record"),
                           config={"subtree": st})
 
