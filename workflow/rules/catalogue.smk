@@ -1,0 +1,67 @@
+# Workflow catalogue (sub-question 3, H5, FEAT-005, ADR-006): catalogues of N HELIX workflows,
+# the persistent index of each, then every strategy on every catalogue (one job per pair).
+
+
+rule generate_catalogue:
+    input:
+        code=catalogue_module_sources("generate", "helix", "vocabulary", "query"),
+    output:
+        library=directory(f"{SCRATCH}/catalogue/{{catalogue}}/library"),
+        truth="results/manifests/catalogue/{catalogue}.json",
+    log:
+        "results/logs/catalogue/generate-{catalogue}.log",
+    wildcard_constraints:
+        catalogue="[a-z0-9][a-z0-9_-]*",
+    conda:
+        "../../envs/generate.yaml"
+    threads: 1
+    params:
+        spec=catalogue_spec,
+        seed=config["seed"],
+    script:
+        "../scripts/generate_catalogue.py"
+
+
+# The persistent index as DDX would keep it; measure jobs use private copies of it.
+rule build_catalogue_index:
+    input:
+        library=f"{SCRATCH}/catalogue/{{catalogue}}/library",
+        code=catalogue_module_sources("index", "scan", "record"),
+    output:
+        "results/catalogue/{catalogue}/index.json",
+    log:
+        "results/logs/catalogue/index-{catalogue}.log",
+    wildcard_constraints:
+        catalogue="[a-z0-9][a-z0-9_-]*",
+    conda:
+        "../../envs/measure.yaml"
+    threads: 1
+    script:
+        "../scripts/build_catalogue_index.py"
+
+
+rule measure_catalogue:
+    input:
+        library=f"{SCRATCH}/catalogue/{{catalogue}}/library",
+        truth="results/manifests/catalogue/{catalogue}.json",
+        index="results/catalogue/{catalogue}/index.json",
+        code=catalogue_code,
+    output:
+        "results/catalogue/{catalogue}/{strategy}.parquet",
+    log:
+        "results/logs/catalogue/{catalogue}/{strategy}.log",
+    wildcard_constraints:
+        catalogue="[a-z0-9][a-z0-9_-]*",
+    conda:
+        "../../envs/measure.yaml"
+    # Timed jobs take every core so that nothing runs beside them.
+    threads: workflow.cores
+    params:
+        catalogue=lambda wc: wc.catalogue,
+        strategy=lambda wc: wc.strategy,
+        module=lambda wc: config["catalogue"]["strategies"][wc.strategy]["python"],
+        plan=catalogue_trial_plan,
+        timeout_s=config["measurement"]["trial_timeout_s"],
+        on_mismatch=config["measurement"].get("on_mismatch", "fail"),
+    script:
+        "../scripts/measure_catalogue.py"

@@ -1,0 +1,58 @@
+# Input functions of the workflow catalogue rules: which catalogues exist and what shapes them.
+
+# edge-*: a bad-input case, no point on the count axis.
+CATALOGUE_BAD_INPUT = "edge-bad-workflows"
+
+
+def catalogue_names():
+    """w<N> for every workflow count, then the bad-input catalogue if configured."""
+    cat = config.get("catalogue")
+    if not cat:
+        return []
+    names = [f"w{n}" for n in cat["workflow_counts"]]
+    return names + ([CATALOGUE_BAD_INPUT] if cat.get("bad_input") else [])
+
+
+def catalogue_spec(wc):
+    """CatalogueSpec fields (generator) of one catalogue name."""
+    cat = config["catalogue"]
+    if wc.catalogue == CATALOGUE_BAD_INPUT:
+        shape = dict(cat["bad_input"])
+    elif wc.catalogue[1:].isdigit() and int(wc.catalogue[1:]) in cat["workflow_counts"]:
+        shape = {"workflows": int(wc.catalogue[1:]), "invalid": 0}
+    else:
+        raise ValueError(
+            f"catalogue {wc.catalogue!r}: not w<N> for N in catalogue.workflow_counts "
+            f"{cat['workflow_counts']} nor {CATALOGUE_BAD_INPUT!r}"
+        )
+    return {**shape, "queries_per_kind": cat["queries_per_kind"]}
+
+
+def catalogue_outputs():
+    if not config.get("catalogue"):
+        return []
+    return expand(
+        "results/catalogue/{catalogue}/{strategy}.parquet",
+        catalogue=catalogue_names(),
+        strategy=config["catalogue"]["strategies"],
+    )
+
+
+def catalogue_module_sources(*names):
+    return [module_source(f"ddxspike.catalogue.{n}") for n in names]
+
+
+def catalogue_code(wc):
+    """The strategy's module and everything it shares, so editing either reruns its jobs."""
+    spec = config["catalogue"]["strategies"][wc.strategy]
+    shared = ["record", "query", "scan", "index", "trial", "strategies.rescan"]
+    return [module_source(spec["python"])] + catalogue_module_sources(*shared)
+
+
+def catalogue_trial_plan(wc):
+    """Warm-ups, trials, heap trials and queries of one strategy: its own, else the section's."""
+    cat, spec = config["catalogue"], config["catalogue"]["strategies"][wc.strategy]
+    keys = {"warmups": 1, "trials": 3, "heap_trials": 1}
+    plan = {k: spec.get(k, cat.get(k, default)) for k, default in keys.items()}
+    plan["queries"] = spec.get("queries", 1)
+    return plan

@@ -1,0 +1,93 @@
+"""Charts of the workflow catalogue experiment (sub-question 3, H5): cold discovery, query
+latency and memory against the number of workflows, per strategy, with DDX's targets drawn."""
+
+import altair as alt
+import pandas as pd
+
+# (limit, label) of the targets each chart is read against (ddx-facts.md).
+DISCOVERY_TARGET = (30.0, "TS-001/FEAT-005: workflow discovery < 30 s")
+SEARCH_TARGET = (0.5, "ADR-006: search < 500 ms")
+MEMORY_TARGET = (100e6, "TS-001: memory < 100 MB")
+
+
+def _catalogue(df: pd.DataFrame) -> pd.DataFrame:
+    """Timed, correct trials on the count axis (the edge-* bad-input catalogue is no point on it)."""
+    d = df[(df["experiment"] == "catalogue") & (df["mode"] == "time") & (df["status"] == "ok")]
+    return d[~d["size"].astype(str).str.startswith("edge-")]
+
+
+def _with_target(lines: alt.Chart, target: tuple[float, str]) -> alt.LayerChart:
+    limit, text = target
+    t = pd.DataFrame({"limit": [limit], "text": [text]})
+    rule = alt.Chart(t).mark_rule(color="firebrick", strokeDash=[6, 4]).encode(y="limit:Q")
+    label = alt.Chart(t).mark_text(align="left", dx=4, dy=-6, color="firebrick").encode(
+        y="limit:Q", x=alt.value(0), text="text:N")
+    return alt.layer(lines, rule, label)
+
+
+def _workflows_axis() -> alt.X:
+    return alt.X("workflows:Q", scale=alt.Scale(type="log"), title="workflows in the catalogue")
+
+
+def discovery_time(df: pd.DataFrame) -> alt.LayerChart:
+    """Median cold start (import, load or scan, first query) per strategy, and the median time
+    to build the persistent index, against workflows."""
+    d = _catalogue(df)
+    cold = d[d["first_query_s"].notna()].assign(seconds=lambda x: x["first_query_s"],
+                                                 measure="cold start (first query)")
+    build = d[d["strategy"] == "index-build"].assign(seconds=lambda x: x["wall_s"],
+                                                     measure="index build")
+    both = pd.concat([cold, build])[["strategy", "workflows", "seconds", "measure"]]
+    med = both.groupby(["strategy", "measure", "workflows"], as_index=False)["seconds"].median()
+    lines = alt.Chart(med).mark_line(point=True).encode(
+        x=_workflows_axis(),
+        y=alt.Y("seconds:Q", scale=alt.Scale(type="log"), title="median time (s)"),
+        color=alt.Color("strategy:N"),
+        strokeDash=alt.StrokeDash("measure:N", title=None),
+        tooltip=["strategy", "measure", "workflows", "seconds"],
+    )
+    return _with_target(lines, DISCOVERY_TARGET).properties(
+        width=420, height=280, title="Workflow catalogue: cold discovery vs workflows")
+
+
+def query_latency(df: pd.DataFrame) -> alt.LayerChart:
+    """Median over trials of each trial's p50 and p95 query latency after load (p99 is in the
+    table; with few queries a trial it equals the p95)."""
+    d = _catalogue(df)
+    d = d[d["queries"].fillna(0) > 0]
+    cols = {"query_p50_s": "p50", "query_p95_s": "p95"}
+    long = d.melt(id_vars=["strategy", "workflows"], value_vars=list(cols),
+                  var_name="percentile", value_name="seconds")
+    long["percentile"] = long["percentile"].map(cols)
+    med = long.groupby(["strategy", "percentile", "workflows"], as_index=False)["seconds"].median()
+    med = med[med["seconds"] > 0]  # log scale
+    lines = alt.Chart(med).mark_line(point=True).encode(
+        x=_workflows_axis(),
+        y=alt.Y("seconds:Q", scale=alt.Scale(type="log"), title="query latency after load (s)"),
+        color=alt.Color("strategy:N"),
+        strokeDash=alt.StrokeDash("percentile:N"),
+        tooltip=["strategy", "percentile", "workflows", "seconds"],
+    )
+    return _with_target(lines, SEARCH_TARGET).properties(
+        width=420, height=280, title="Workflow catalogue: query latency vs workflows")
+
+
+def memory(df: pd.DataFrame) -> alt.LayerChart:
+    """Median peak resident memory of the trial process per strategy against workflows."""
+    d = _catalogue(df)
+    med = d.groupby(["strategy", "workflows"], as_index=False)["peak_rss_bytes"].median()
+    lines = alt.Chart(med).mark_line(point=True).encode(
+        x=_workflows_axis(),
+        y=alt.Y("peak_rss_bytes:Q", title="median peak RSS (bytes)", axis=alt.Axis(format="~s")),
+        color=alt.Color("strategy:N"),
+        tooltip=["strategy", "workflows", "peak_rss_bytes"],
+    )
+    return _with_target(lines, MEMORY_TARGET).properties(
+        width=420, height=280, title="Workflow catalogue: peak memory vs workflows")
+
+
+CHARTS = {
+    "catalogue_discovery_time": discovery_time,
+    "catalogue_query_latency": query_latency,
+    "catalogue_memory": memory,
+}
