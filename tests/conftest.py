@@ -25,6 +25,9 @@ def tiny_config(**overrides) -> dict:
     cfg = yaml.safe_load((ROOT / "config.yaml").read_text())
     cfg["sizes"] = {"tiny": {"files": 40, "bytes": 400_000, "commits": 3}}
     cfg["measurement"].update(warmups=0, trials=2, heap_trials=1, trial_timeout_s=60)
+    if "catalogue" in cfg:  # every catalogue strategy once, on one 10-workflow catalogue
+        cfg["catalogue"].update(workflow_counts=[10], warmups=0, trials=1, heap_trials=1)
+        cfg["catalogue"].pop("bad_input", None)
     cfg.update(overrides)
     return cfg
 

@@ -2,7 +2,7 @@
 
 
 def measurement_cells():
-    return discovery_outputs() + subtree_outputs()
+    return discovery_outputs() + subtree_outputs() + catalogue_outputs()
 
 
 def imported_measurements():

@@ -8,6 +8,9 @@ CHART_CATEGORIES = {
     "subtree_time_vs_commits": "2. Git subtree",
     "subtree_git_growth": "2. Git subtree",
     "subtree_git_processes": "2. Git subtree",
+    "catalogue_discovery_time": "3. Workflow catalogue",
+    "catalogue_query_latency": "3. Workflow catalogue",
+    "catalogue_memory": "3. Workflow catalogue",
 }
 
 

@@ -59,3 +59,7 @@ CHARTS = {
 from ddxspike import charts_subtree  # noqa: E402 (registers the git subtree charts)
 
 CHARTS.update(charts_subtree.CHARTS)
+
+from ddxspike import charts_catalogue  # noqa: E402 (registers the workflow catalogue charts)
+
+CHARTS.update(charts_catalogue.CHARTS)

@@ -9,7 +9,8 @@ import yaml
 SET_VALUED = ("sizes", "existing_repos")
 # section -> keys inside it that are sets (mappings merge otherwise; lists already replace).
 SET_VALUED_NESTED: dict[str, tuple] = {"discovery": ("strategies",),
-                                       "subtree": ("commit_counts", "sizes", "operations")}
+                                       "subtree": ("commit_counts", "sizes", "operations"),
+                                       "catalogue": ("workflow_counts", "strategies")}
 
 
 class ConfigError(ValueError):

@@ -15,6 +15,7 @@ DIMENSIONS = [
     ("files", pa.int64()),  # repository shape, for fits against files / bytes / commits
     ("bytes", pa.int64()),
     ("commits", pa.int64()),
+    ("workflows", pa.int64()),  # valid workflows in the catalogue (workflow catalogue experiment)
 ]
 
 MEASURES = [
@@ -50,6 +51,13 @@ MEASURES = [
     ("subtree_cache_bytes", pa.int64()),  # .git/subtree-cache left behind after the operation
     ("exit_status", pa.int32()),  # exit status of the failing git command (0: all succeeded)
     ("answer", pa.string()),  # the operation's answer as JSON (split commit, behind count, ...)
+    # workflow catalogue (ddxspike/catalogue/trial.py):
+    ("first_query_s", pa.float64()),  # cold start: import, load or scan, and the first query
+    ("queries", pa.int64()),  # queries timed one by one after the first
+    ("query_p50_s", pa.float64()),  # latency percentiles (nearest rank) of those queries
+    ("query_p95_s", pa.float64()),
+    ("query_p99_s", pa.float64()),
+    ("invalid_reported", pa.int64()),  # broken workflow.yml files reported with path and reason
 ]
 
 SCHEMA = pa.schema([pa.field(n, t) for n, t in DIMENSIONS + MEASURES])
