@@ -81,12 +81,18 @@ def test_summarise_groups_by_every_dimension_and_mode_and_counts_failures():
     cold = wall.loc[("walk", "cold")]
     assert cold["valid"] == 3 and cold["median"] == 3.0
     assert cold["residency_before_max"] == 0.001 and cold["caches_dropped"] == "file-pages"
+    assert cold["cold_verified"] is True and warm["cold_verified"] is None
     broken = wall.loc[("broken", "warm")]  # a cell that only failed still has its row
     assert broken["valid"] == 0 and broken["n_mismatch"] == 2 and math.isnan(broken["median"])
     heap = s[(s["mode"] == "heap") & (s["metric"] == "py_heap_peak_bytes")]
     assert len(heap) == 1 and heap["median"].iloc[0] == 2e6
     assert list(s.columns[:9]) == ["experiment", "size", "strategy", "depth", "cache_state",
                                    "files", "bytes", "commits", "mode"]
+    lukewarm = measurements()
+    lukewarm.loc[lukewarm["cache_state"] == "cold", "residency_before"] = 0.4
+    s2 = summary.summarise(lukewarm)
+    assert not s2[(s2["cache_state"] == "cold") & (s2["metric"] == "wall_s")]["cold_verified"].iloc[0]
+    assert "NOT COLD: residency before up to 40%" in html.summary_page(s2, summary.cell_keys(lukewarm))
     page = html.summary_page(s, summary.cell_keys(measurements()))
     assert page.count("<tr class=") == len(s[s["metric"].isin(html.SHOWN)])
     assert "noisy" in page and ("timeout text" in page or "error text" in page)

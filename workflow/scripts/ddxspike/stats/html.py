@@ -51,7 +51,8 @@ def summary_page(summary: pd.DataFrame, keys: list[str]) -> str:
     for r in df.to_dict("records"):
         m = r["metric"]
         failed = r["n_error"] + r["n_timeout"] + r["n_mismatch"]
-        cls = "bad" if failed else ("noisy" if r["noisy"] else "")
+        not_cold = r.get("cold_verified") is False
+        cls = "bad" if failed or not_cold else ("noisy" if r["noisy"] else "")
         cv = "" if pd.isna(r["cv"]) else f"{r['cv']:.1%}"
         error = r["first_error"] if isinstance(r["first_error"], str) else ""
         cells = [f"<td class=t>{_fmt(r[d])}</td>" for d in dims] + [
@@ -63,13 +64,15 @@ def summary_page(summary: pd.DataFrame, keys: list[str]) -> str:
             f"<td>{cv}{' noisy' if r['noisy'] else ''}</td>",
             f"<td>{r['outliers_mild']}/{r['outliers_severe']}</td>",
             f"<td>{failed or ''}</td>",
-            f"<td class=t>{_fmt(error[:160])}</td>",
+            f"<td class=t>{_fmt(error[:160])}"
+            f"{' NOT COLD: residency before up to ' + format(r['residency_before_max'], '.0%') if not_cold else ''}</td>",
         ]
         body.append(f"<tr class='{cls}'>" + "".join(cells) + "</tr>")
     intro = ("One row per cell (every dimension and trial mode) and metric; values are trials with "
              "status ok. The interval of the median is distribution-free (order statistics), its "
              "exact coverage in brackets. Yellow: coefficient of variation above 10% (noisy); "
-             "red: some trials failed (error, timeout or mismatch). Outliers are counted, not "
+             "red: some trials failed (error, timeout or mismatch) or a cold cell started with more than "
+             "5% of the repository cached (eviction not effective). Outliers are counted, not "
              "dropped.")
     return _page("Measurement summary per cell", intro, head, body)
 

@@ -18,6 +18,8 @@ from ddxspike import table
 
 CONFIDENCE = 0.95
 NOISE_CV = 0.10  # pyperf's warning level: standard deviation above 10% of the mean
+# A cold trial started with more of the repository cached than this was not really cold.
+COLD_RESIDENCY_MAX = 0.05
 STATUSES = ["ok", "error", "timeout", "mismatch"]
 # Numeric measure columns that are not values to summarise.
 NOT_METRICS = {"trial", "order", "exit_status"}  # numbers, but not measures
@@ -27,7 +29,7 @@ CONTEXT = {"load_1m", "residency_before"}
 STAT_COLUMNS = ["median", "ci_low", "ci_high", "ci_level", "mean", "sd", "cv", "mad", "q1", "q3",
                 "iqr", "p95", "min", "max", "outliers_mild", "outliers_severe", "noisy"]
 CONTEXT_COLUMNS = ["trials", *[f"n_{s}" for s in STATUSES], "first_error", "load_1m_mean",
-                   "residency_before_max", "caches_dropped", "host_id", "valid"]
+                   "residency_before_max", "cold_verified", "caches_dropped", "host_id", "valid"]
 
 
 def summary_columns(keys: list[str]) -> list[str]:
@@ -133,6 +135,10 @@ def summarise(df: pd.DataFrame, confidence: float = CONFIDENCE) -> pd.DataFrame:
             if "caches_dropped" in cell else "",
             "host_id": ",".join(sorted(set(cell["host_id"].dropna()))) if "host_id" in cell else "",
         }
+        # Cold cells: was every trial's repository really (almost) out of the page cache?
+        resid = context["residency_before_max"]
+        context["cold_verified"] = (bool(resid <= COLD_RESIDENCY_MAX) if resid == resid else False) \
+            if base.get("cache_state") == "cold" and base["mode"] == "time" else None
         headline = "wall_s" if base["mode"] == "time" else "py_heap_peak_bytes"
         for metric in metrics:
             values = ok[metric].dropna()
