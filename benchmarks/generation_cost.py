@@ -56,7 +56,9 @@ def main() -> None:
     print(f"generator {gen_s:.1f} s; baseline (cp -r + git init/add/commit) {base_s:.1f} s; "
           f"ratio {gen_s / base_s:.2f}")
     if not a.keep:
+        start = time.perf_counter()
         shutil.rmtree(a.workdir, ignore_errors=True)
+        print(f"cleanup {time.perf_counter() - start:.1f} s")
 
 
 if __name__ == "__main__":

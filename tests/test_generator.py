@@ -140,7 +140,8 @@ def test_thousands_of_commits_are_quick(tmp_path):
     start = time.monotonic()
     summary, repo, _ = gen(tmp_path, files=60, bytes=600_000, commits=5000)
     assert int(git(repo, "rev-list", "--count", "HEAD")) == 5000
-    assert time.monotonic() - start < 20
+    # ~6 s of CPU on a 2-core machine; the bound leaves room for a busy host.
+    assert time.monotonic() - start < 45
     assert git(repo, "status", "--porcelain") == ""
 
 

@@ -147,6 +147,7 @@ def _import_history(tmp, slots, commits, last_touch, renderer, oids, writer, pro
     if not commits:
         return
     fi = gitio.FastImport(tmp)
+    pending = {}  # final text of files that later commits touch again: rendered once
     try:
         for k, commit in enumerate(commits):
             fi.commit(k, commit.message)
@@ -156,7 +157,7 @@ def _import_history(tmp, slots, commits, last_touch, renderer, oids, writer, pro
                 if s.kind == "binary":
                     fi.write(b"M 100644 %s %s\n" % (oids[i].encode(), path))
                     continue
-                final = renderer.render(s, s.size)
+                final = pending.pop(i, None) or renderer.render(s, s.size)
                 fi.write(b"M 100644 inline %s\n" % path)
                 if last_touch[i] == k:
                     fi.data(final)
@@ -164,6 +165,7 @@ def _import_history(tmp, slots, commits, last_touch, renderer, oids, writer, pro
                         f.write(final)
                     progress.add(1, s.size)
                 else:
+                    pending[i] = final
                     fi.data(renderer.revision(s, final, k))
         fi.finish()
     except BaseException:
