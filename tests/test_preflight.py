@@ -11,24 +11,28 @@ from ddxspike.preflight import PreflightError
 
 
 def test_refusal_names_sizes_and_shortfall():
-    sizes = {"small": {"files": 100, "bytes": 10_000_000}, "big": {"files": 10, "bytes": 10**9}}
+    cfg = {"sizes": {"small": {"files": 100, "bytes": 10_000_000},
+                     "big": {"files": 10, "bytes": 10**9}},
+           "edge_cases": {"wide": {"kind": "wide_folder", "files": 1000}}}
     jobs = [("generate_library", {"size": "small"}), ("generate_library", {"size": "big"}),
+            ("subtree_fixtures", {"size": "small", "commits": "100"}),
+            ("measure_subtree", {"size": "small", "commits": "100"}),
+            ("generate_edgecase", {"case": "wide"}),
             ("measure_discovery", {"size": "small", "strategy": "walk"})]
-    planned = preflight.planned_sizes(jobs, sizes)
-    assert set(planned) == {"small", "big"}
-    need = sum(preflight.estimate(s) for s in sizes.values()) * preflight.MARGIN
+    needs = preflight.planned_needs(jobs, cfg)
+    assert set(needs) == {"small", "big", "subtree small c100", "subtree work space", "edge wide"}
+    assert needs["subtree small c100"] > 2 * needs["small"]  # five repositories, hard links
+    total = sum(needs.values()) * preflight.MARGIN
     with pytest.raises(PreflightError) as err:
-        preflight.check(planned, "/scratch", free=int(need) - 5_000_000)
+        preflight.check(needs, "/scratch", free=int(total) - 5_000_000)
     msg = str(err.value)
     assert "small" in msg and "big" in msg and "short by 5.0 MB" in msg and "/scratch" in msg
-    assert preflight.check(planned, "/scratch", free=int(need) + 1) == {
-        n: preflight.estimate(s) for n, s in sizes.items()}
+    assert preflight.check(needs, "/scratch", free=int(total) + 1) == needs
     # Nothing to generate: nothing to check; `preflight: false` skips the check.
     assert preflight.check({}, "/scratch", free=0) == {}
-    cfg = {"sizes": sizes, "preflight": False}
-    assert "skipped" in preflight.before_run(cfg, jobs, "/scratch", free=0)
+    assert "skipped" in preflight.before_run({**cfg, "preflight": False}, jobs, "/scratch", free=0)
     with pytest.raises(PreflightError):
-        preflight.before_run({"sizes": sizes}, jobs, "/scratch", free=0)
+        preflight.before_run(cfg, jobs, "/scratch", free=0)
 
 
 def test_footprint_model_matches_a_generated_repository(tmp_path):

@@ -1,12 +1,13 @@
 """Disk preflight: refuse a run whose generated repositories would not fit on scratch_dir.
 
-A size's disk need is estimated from its configured files and bytes with a footprint model
-(bytes on disk per configured byte and per file) measured on generated repositories by
-`python -m ddxspike.preflight measure <scratch_dir>` (see FOOTPRINT), so the check is fast and
-happens before anything is written. It covers the working tree, git's objects and the copies the
-experiments keep under scratch_dir/<size>/.
+What a run will generate is read from its jobs once the DAG is known (the onstart hook in
+common.smk), before any job runs. Each repository's disk need comes from a footprint model
+(bytes on disk per configured byte and per file) measured on repositories the pipeline
+generated, so the check is fast and happens before anything is written. It covers working
+trees, git's objects, and the copies the experiments keep or make under scratch_dir.
 """
 
+import json
 import math
 import os
 import shutil
@@ -17,28 +18,67 @@ from pathlib import Path
 
 @dataclass(frozen=True)
 class Footprint:
-    """Disk used under scratch_dir/<size>/ = per_byte x configured bytes + per_file x files."""
+    """Disk a repository uses = per_byte x configured bytes + per_file x files."""
 
     per_byte: float
     per_file: float
 
+    def estimate(self, files: int, nbytes: int) -> int:
+        return math.ceil(self.per_byte * nbytes + self.per_file * files)
 
-# Measured here (ext4, 4 KiB blocks) with `python -m ddxspike.preflight measure` on generated
-# libraries of 100 files / 10 MB, 1,000 / 100 MB and 5,000 / 5 MB, fitted by least squares
-# (residuals under 1.5%): the working tree plus a packed .git of about the same size, and one
-# block of slack per file.
-FOOTPRINT = Footprint(per_byte=1.97, per_file=4096.0)
+
+# All measured here (ext4, 4 KiB blocks) with disk_usage() (st_blocks, hard links once).
+# generate_library, `python -m ddxspike.preflight measure` on libraries of 100 files / 10 MB,
+# 1,000 / 100 MB and 5,000 / 5 MB, least squares (residuals < 1.5%): the working tree, a packed
+# .git about as big, and one block of slack per file.
+LIBRARY = Footprint(per_byte=1.97, per_file=4096.0)
+# subtree_fixtures (upstream, upstream-next.git, host, hostlib, hostlib-rejoined) at 100 commits:
+# 43.5 MB for 10 MB / 100 files, 405.5 MB for 100 MB / 1,000 files; three working trees' slack.
+SUBTREE = Footprint(per_byte=4.02, per_file=3 * 4096.0)
+# measure_subtree's work space (one trial's copy at a time, deleted after): peak 34.2 MB sampled
+# every 0.2 s on 10 MB; timed jobs never overlap, so it is needed once, for the largest cell.
+SUBTREE_WORK_PER_BYTE = 3.4
+# generate_edgecase: wide-folder 20,000 files = 168.6 MB (a block of text and a loose object per
+# file); one-big-file is sparse: 1 GB apparent = 4.6 MB.
+EDGE = Footprint(per_byte=0.005, per_file=8430.0)
 # Head-room for what the model cannot see (logs, filesystem metadata, other users of the disk).
 MARGIN = 1.10
 
 
 class PreflightError(RuntimeError):
-    """The planned repositories do not fit; the message names sizes and shortfall."""
+    """The planned repositories do not fit; the message names them and the shortfall."""
 
 
-def estimate(spec: dict, footprint: Footprint = FOOTPRINT) -> int:
-    """Bytes one size needs under scratch_dir/<size>/, from its config entry."""
-    return math.ceil(footprint.per_byte * spec["bytes"] + footprint.per_file * spec["files"])
+def estimate(spec: dict, footprint: Footprint = LIBRARY) -> int:
+    """Bytes a size's repository needs under scratch_dir, from its config entry."""
+    return footprint.estimate(spec["files"], spec["bytes"])
+
+
+def edge_estimate(spec: dict) -> int:
+    # Defaults as in ddxspike/edgecases.py: wide_folder 20,000 files, big_file 1 GB.
+    kind = spec.get("kind")
+    files = spec.get("files", 20_000 if kind == "wide_folder" else 10)
+    nbytes = spec.get("bytes", 1_000_000_000 if kind == "big_file" else 0)
+    return EDGE.estimate(files, nbytes)
+
+
+def planned_needs(jobs, config: dict) -> dict:
+    """label -> bytes for everything the run's jobs will generate under scratch_dir; jobs are
+    (rule name, wildcards) pairs (Snakemake's needrun jobs, read at start-up)."""
+    sizes, edges = config["sizes"], config.get("edge_cases") or {}
+    needs, work = {}, 0
+    for name, wc in jobs:
+        if name == "generate_library" and wc.get("size") in sizes:
+            needs[wc["size"]] = estimate(sizes[wc["size"]])
+        elif name == "subtree_fixtures" and wc.get("size") in sizes:
+            needs[f"subtree {wc['size']} c{wc['commits']}"] = estimate(sizes[wc["size"]], SUBTREE)
+        elif name == "generate_edgecase" and wc.get("case") in edges:
+            needs[f"edge {wc['case']}"] = edge_estimate(edges[wc["case"]])
+        elif name == "measure_subtree" and wc.get("size") in sizes:
+            work = max(work, math.ceil(SUBTREE_WORK_PER_BYTE * sizes[wc["size"]]["bytes"]))
+    if work:
+        needs["subtree work space"] = work
+    return dict(sorted(needs.items()))
 
 
 def free_bytes(path) -> int:
@@ -50,18 +90,17 @@ def free_bytes(path) -> int:
 
 
 def human(n: float) -> str:
-    for unit in ("B", "KB", "MB", "GB", "TB"):
-        if abs(n) < 1000 or unit == "TB":
-            return f"{n:.1f} {unit}" if unit != "B" else f"{int(n)} B"
+    if abs(n) < 1000:
+        return f"{int(n)} B"
+    for unit in ("KB", "MB", "GB", "TB", "PB"):
         n /= 1000
-    return f"{n:.1f} TB"
+        if abs(n) < 1000 or unit == "PB":
+            return f"{n:.1f} {unit}"
 
 
-def check(plan: dict, scratch_dir, free: int | None = None, footprint: Footprint = FOOTPRINT,
-          margin: float = MARGIN) -> dict:
-    """plan: size name -> config entry of every size this run will generate. Returns the
-    estimate per size; raises PreflightError when their sum (x margin) exceeds free space."""
-    needs = {name: estimate(spec, footprint) for name, spec in sorted(plan.items())}
+def check(needs: dict, scratch_dir, free: int | None = None, margin: float = MARGIN) -> dict:
+    """needs: label -> bytes the run will write under scratch_dir. Raises PreflightError when
+    their sum (x margin) exceeds the free space there."""
     if not needs:
         return needs
     free = free_bytes(scratch_dir) if free is None else free
@@ -70,20 +109,11 @@ def check(plan: dict, scratch_dir, free: int | None = None, footprint: Footprint
         listed = ", ".join(f"{n} ({human(b)})" for n, b in needs.items())
         raise PreflightError(
             f"disk preflight: generating {listed} needs {human(total)} on scratch_dir="
-            f"{scratch_dir} (with {margin:.0%} head-room) but only {human(free)} is free: "
+            f"{scratch_dir} (with {margin - 1:.0%} head-room) but only {human(free)} is free: "
             f"short by {human(total - free)}. Free space, point scratch_dir at a larger disk, "
-            "drop sizes, or set `preflight: false` to run anyway."
+            "drop sizes, or set `preflight: false` (--config preflight=False) to run anyway."
         )
     return needs
-
-
-def before_run(config: dict, jobs, scratch_dir, free: int | None = None) -> str:
-    """The onstart hook's work: check the sizes the run's jobs will generate, unless the
-    config says `preflight: false`. Returns a log line; raises PreflightError."""
-    if not config.get("preflight", True):
-        return "disk preflight: skipped (preflight: false)"
-    needs = check(planned_sizes(jobs, config["sizes"]), scratch_dir, free=free)
-    return fits_message(needs, scratch_dir) if needs else "disk preflight: nothing to generate"
 
 
 def fits_message(needs: dict, scratch_dir) -> str:
@@ -92,11 +122,13 @@ def fits_message(needs: dict, scratch_dir) -> str:
             f"({human(free_bytes(scratch_dir))} free)")
 
 
-def planned_sizes(jobs, sizes: dict, rule: str = "generate_library") -> dict:
-    """The sizes this run will generate: config entries of the needed `rule` jobs, given as
-    (rule name, wildcards mapping) pairs (Snakemake's needrun jobs, read at start-up)."""
-    return {wc["size"]: sizes[wc["size"]] for name, wc in jobs
-            if name == rule and wc.get("size") in sizes}
+def before_run(config: dict, jobs, scratch_dir, free: int | None = None) -> str:
+    """The onstart hook's work: check what the run's jobs will generate, unless the config
+    says `preflight: false`. Returns a log line; raises PreflightError."""
+    if not config.get("preflight", True):
+        return "disk preflight: skipped (preflight: false)"
+    needs = check(planned_needs(jobs, config), scratch_dir, free=free)
+    return fits_message(needs, scratch_dir) if needs else "disk preflight: nothing to generate"
 
 
 def disk_usage(path) -> int:
@@ -114,19 +146,15 @@ def disk_usage(path) -> int:
 
 def measure(scratch_dir, manifests="results/manifests") -> list[dict]:
     """Disk used per generated size (scratch_dir/<size>/) against its configured shape."""
-    import json
-
     rows = []
     for size_dir in sorted(Path(scratch_dir).iterdir()):
         summary = Path(manifests) / f"{size_dir.name}.json"
         if not summary.exists() or not (size_dir / "repo").exists():
             continue
         s = json.loads(summary.read_text())
-        used = disk_usage(size_dir)
         rows.append({"size": size_dir.name, "files": s["files"], "bytes": s["bytes"],
-                     "disk": used, "repo": disk_usage(size_dir / "repo"),
-                     "git": disk_usage(size_dir / "repo" / ".git"),
-                     "estimate": estimate(s)})
+                     "disk": disk_usage(size_dir), "repo": disk_usage(size_dir / "repo"),
+                     "git": disk_usage(size_dir / "repo" / ".git"), "estimate": estimate(s)})
     return rows
 
 
