@@ -164,6 +164,17 @@ def test_interrupted_run_leaves_nothing(tmp_path, monkeypatch):
     assert sorted(p.name for p in (tmp_path / "lib").iterdir()) == []
 
 
+def test_failure_while_streaming_binaries_leaves_nothing(tmp_path, monkeypatch):
+    def broken(slot, seed):
+        yield b"\x89PNG"
+        raise OSError("simulated disk error")
+
+    monkeypatch.setattr(build, "binary_chunks", broken)
+    with pytest.raises(OSError, match="simulated"):
+        gen(tmp_path, files=50, bytes=5_000_000)
+    assert sorted(p.name for p in (tmp_path / "lib").iterdir()) == []
+
+
 def test_refuses_to_overwrite_and_cleans_stale_temp(tmp_path):
     gen(tmp_path, files=10, bytes=50_000)
     stale = tmp_path / "lib" / "repo.tmp-999999999"

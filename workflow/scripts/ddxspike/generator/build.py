@@ -3,6 +3,10 @@
 Everything is built in `<repo_dir>.tmp-<pid>` and the manifest under a temporary name; both are
 renamed into place only at the very end (manifest last, it is what marks a finished run), so an
 interrupted run never leaves anything that looks complete.
+
+Edge cases (TS-001 asks for both): files=0 gives `commits` empty commits whose tree is git's
+empty tree, so HEAD exists and fetch/subtree operations still run (commits=0 too: a repository
+without commits, head None); one file of 1 GB is a single binary blob.
 """
 
 import os
@@ -37,6 +41,8 @@ def generate_library(spec: LibrarySpec, repo_dir, manifest_path, log=print,
         raise FileExistsError(f"{repo_dir} exists and is not empty; pass overwrite=True to "
                               "replace it")
     _remove_stale(repo_dir)
+    _remove_stale(manifest_path)
+    _remove_stale(sidecar_path(manifest_path))
     pid = os.getpid()
     tmp = repo_dir.with_name(f"{repo_dir.name}.tmp-{pid}")
     sidecar = sidecar_path(manifest_path)
@@ -124,14 +130,16 @@ def _import_binaries(tmp: Path, slots: list, seed: int, writer, progress) -> dic
             progress.add(1, s.size)
         fi.finish()
 
+    pool = ThreadPoolExecutor(len(groups))
     try:
-        with ThreadPoolExecutor(len(groups)) as pool:
-            for fut in [pool.submit(feed, g) for g in range(len(groups))]:
-                fut.result()
+        for fut in [pool.submit(feed, g) for g in range(len(groups))]:
+            fut.result()
     except BaseException:
-        for fi in streams:
+        for fi in streams:  # killing fast-import breaks the other feeders' pipes: they stop
             fi.abort()
         raise
+    finally:
+        pool.shutdown(wait=True)
     oids = {}
     for g, group in enumerate(groups):
         marks = tmp / ".git" / f"binary-marks-{g}"
@@ -187,12 +195,12 @@ class _TreeWriter:
         return open(self.root / rel, "wb", buffering=0)
 
 
-def _remove_stale(repo_dir: Path) -> None:
-    """Delete `<repo_dir>.tmp-<pid>` left by a crashed run (never one whose process lives)."""
-    for p in repo_dir.parent.glob(f"{repo_dir.name}.tmp-*"):
+def _remove_stale(target: Path) -> None:
+    """Delete `<target>.tmp-<pid>` left by a crashed run (never one whose process lives)."""
+    for p in target.parent.glob(f"{target.name}.tmp-*"):
         pid = p.name.rsplit("-", 1)[1]
         if pid.isdigit() and (int(pid) == os.getpid() or not _alive(int(pid))):
-            shutil.rmtree(p, ignore_errors=True)
+            shutil.rmtree(p, ignore_errors=True) if p.is_dir() else p.unlink(missing_ok=True)
 
 
 def _alive(pid: int) -> bool:

@@ -66,7 +66,10 @@ class FastImport:
         """Stop without `done`: fast-import then refuses to update any ref."""
         self.proc.kill()
         self.proc.wait()
-        self._err.close()
+        try:
+            self.proc.stdin.close()
+        except (BrokenPipeError, ValueError):
+            pass
 
 
 def ls_tree(repo) -> dict:
