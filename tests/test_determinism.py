@@ -17,8 +17,13 @@ VARYING = {"peak_rss_bytes", "rss_before_bytes", "py_heap_peak_bytes", "load_1m"
 SUMMARY_TIMING = {"seconds"}
 
 
-def small_config():
-    cfg = tiny_config()
+def small_config(**overrides):
+    """tiny_config() cut to two discovery strategies on the tiny size, nothing else generated."""
+    cfg = tiny_config(**overrides)
+    if cfg.get("subtree"):  # the subtree experiment's cells must name a configured size
+        size = next(iter(cfg["sizes"]))
+        cfg["subtree"].update(sizes=[size], history_size=size)
+        cfg["subtree"]["commit_counts"] = cfg["subtree"]["commit_counts"][:1]
     cfg["discovery"]["depths"] = ["names", "stat"]
     keep = ("walk", "scandir")
     cfg["discovery"]["strategies"] = {k: v for k, v in cfg["discovery"]["strategies"].items()

@@ -1,5 +1,7 @@
 """Snakemake job: generate one DDX-shaped library repository and its manifest."""
 
+import os
+import shutil
 import sys
 from pathlib import Path
 
@@ -14,9 +16,17 @@ def main(sm):
         print(f"[generate {sm.wildcards.size}] {msg}", file=sys.stderr, flush=True)
 
     spec = LibrarySpec(seed=sm.params.seed, split=dict(sm.params.split), **sm.params.spec)
+    # Snakemake drops a .snakemake_timestamp file into a real directory output after the job,
+    # one file too many in the repository; a symlink output only has its own time set. So the
+    # repository is built beside it (<size>/library) and <size>/repo links to it.
+    out = Path(sm.output.repo)
+    library = out.with_name("library")
+    shutil.rmtree(library, ignore_errors=True)  # left by an earlier run whose link was removed
     summary = generate_library(
-        spec, repo_dir=Path(sm.output.repo), manifest_path=Path(sm.output.manifest), log=log
+        spec, repo_dir=library, manifest_path=Path(sm.output.manifest), log=log
     )
+    out.unlink(missing_ok=True)
+    os.symlink(library.name, out)
     log(f"done: {summary['files']} files, {summary['bytes']} bytes, tree {summary['tree']}")
 
 
