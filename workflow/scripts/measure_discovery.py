@@ -1,52 +1,72 @@
-"""Snakemake job: asset discovery with one strategy on one repository, every depth x cache state.
+"""Snakemake job: asset discovery with one strategy on one repository (a configured size, a real
+repository or an edge case), every depth it supports x cache state.
 
-Writes one row per trial to results/discovery/<size>/<strategy>.parquet; fails if the strategy's
-listing differs from the manifest (correctness before speed).
+Writes one row per trial to results/discovery/<size>/<strategy>.parquet; a strategy whose
+listing differs from the manifest fails the job (correctness before speed), one that raises is
+an `error` row naming the reason. Progress goes to the rule's log and stderr.
 """
 
-import importlib
+import shutil
 import sys
+import tempfile
+from collections import defaultdict
+from pathlib import Path
 
 from ddxspike import experiment
-from ddxspike.engine import TrialSpec, run_cell
+from ddxspike.discovery.cells import build_specs, resolve
+from ddxspike.engine import cache, run_cell
 from ddxspike.engine.host import fingerprint
-
-
-def log(msg):
-    print(msg, file=sys.stderr, flush=True)
 
 
 def main(sm):
     p = sm.params
+    log_file = open(sm.log[0], "w", buffering=1)
+
+    def log(msg):
+        print(msg, file=log_file)
+        print(f"[discovery {p.size}/{p.strategy}] {msg}", file=sys.stderr, flush=True)
+
+    m, budget = p.measurement, dict(p.budget or {})
     summary = experiment.load_summary(sm.input.manifest)
-    repo = str(sm.input.repo)
-    module = importlib.import_module(p.strategy_spec["python"])
-    if getattr(module, "LISTS", "files") != "files":
-        raise ValueError(f"{p.strategy}: only file-listing strategies are wired here yet")
-    shape = {"files": summary["files"], "bytes": summary["bytes"], "commits": summary["commits"]}
-    specs = [
-        TrialSpec(
-            dims={"experiment": "discovery", "size": p.size, "strategy": p.strategy,
-                  "depth": depth, "cache_state": state, **shape},
-            target=f"{module.__name__}:discover",
-            kwargs={"repo": repo, "depth": depth},
-            expected_items=summary["files"],
-            expected_digest=summary["digest"],
-            expected_paths_file=str(sm.input.manifest),
-        )
-        for state in p.measurement["cache_states"]
-        for depth in p.depths
-    ]
-    m = p.measurement
-    log(f"discovery: {p.strategy} on {p.size} ({summary['files']} files, "
-        f"{summary['bytes'] / 1e6:.0f} MB): {len(specs)} variants x {m['trials']} trials")
-    rows = run_cell(
-        specs, warmups=m["warmups"], trials=m["trials"], timeout_s=m["trial_timeout_s"],
-        heap_trials=m.get("heap_trials", 0),
-        prepare=experiment.cold_preparer(repo, m.get("drop_caches", False)), log=log,
-    )
+    repo = str(p.repo)
+    strategy = resolve(p.strategy, p.strategy_spec)
+    # The file cache starts empty in every job: its first (warm-up) call builds it.
+    shutil.rmtree(p.cache_dir, ignore_errors=True)
+    base_prepare = experiment.cold_preparer(repo, m.get("drop_caches", False))
+
+    def prepare(spec):
+        facts = base_prepare(spec)
+        if Path(p.cache_dir).exists():
+            cache.evict(p.cache_dir)  # a cold start finds the cache file cold too
+        return facts
+
+    if summary.get("note"):
+        log(f"edge case note: {summary['note']}")
+    with tempfile.TemporaryDirectory(prefix="ddxspike-discovery-") as tmp:
+        planned = build_specs(
+            strategy, repo=repo, manifest=str(sm.input.manifest), summary=summary, size=p.size,
+            depths=p.depths, cache_states=m["cache_states"], page_size=p.page_size,
+            cache_dir=p.cache_dir, workdir=Path(tmp), trials=m["trials"], budget=budget,
+            edge_case=p.edge_case)
+        by_trials = defaultdict(list)
+        for n, spec in planned:
+            by_trials[n].append(spec)
+        log(f"{strategy.name} on {p.size} ({summary['files']} files, {summary['bytes'] / 1e6:.1f} MB): "
+            + ", ".join(f"{len(s)} variant(s) x {n} trials" for n, s in sorted(by_trials.items())))
+        rows, offset = [], 0
+        for n, specs in sorted(by_trials.items()):
+            got = run_cell(specs, warmups=m["warmups"], trials=n, timeout_s=m["trial_timeout_s"],
+                           heap_trials=m.get("heap_trials", 0), prepare=prepare, log=log)
+            for r in got:
+                r["order"] += offset  # one run order across the job's groups
+            offset += len(got)
+            rows += got
+    failed = [r for r in rows if r.get("status") in ("error", "timeout")]
+    if failed:
+        log(f"{len(failed)} trial(s) failed cleanly, e.g. {failed[0].get('depth')}: {failed[0].get('error')}")
     host = fingerprint(p.scratch_dir)
-    experiment.write_rows(rows, sm.output[0], host, m.get("on_mismatch", "fail"))
+    experiment.write_rows(rows, sm.output[0], host, m.get("on_mismatch", "fail"), config=dict(p))
+    log(f"wrote {len(rows)} rows to {sm.output[0]}")
 
 
 main(snakemake)  # noqa: F821 (provided by Snakemake)

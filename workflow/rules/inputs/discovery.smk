@@ -1,14 +1,63 @@
-# Input functions of the asset discovery rules.
+# Input functions of the asset discovery rules: which repositories (sizes, real repositories,
+# edge cases) and strategies make a job, and where each repository and manifest lives.
+
+import re
+
+EDGE_PREFIX = "edge-"
+
+
+def edge_case_of(size):
+    """The edge case a discovery `size` names ("edge-<case>"), or None for a library size."""
+    case = size[len(EDGE_PREFIX) :] if size.startswith(EDGE_PREFIX) else None
+    return case if case in (config.get("edge_cases") or {}) else None
+
+
+def discovery_repos():
+    """Every repository discovery measures: library sizes, real repositories, edge cases."""
+    clash = [n for n in library_names() if n.startswith(EDGE_PREFIX)]
+    if clash:
+        raise ValueError(
+            f"config sizes: {clash} start with {EDGE_PREFIX!r}, reserved for edge cases"
+        )
+    return library_names() + [EDGE_PREFIX + c for c in config.get("edge_cases") or {}]
 
 
 def discovery_outputs():
     return expand(
         "results/discovery/{size}/{strategy}.parquet",
-        size=library_names(),
+        size=discovery_repos(),
         strategy=config["discovery"]["strategies"],
     )
 
 
+def discovery_repo(wc):
+    """The job's repository input: an edge case's folder (holding repo/), or the size's repo."""
+    case = edge_case_of(wc.size)
+    return f"{SCRATCH}/edge/{case}" if case else repo_dir(wc.size)
+
+
+def discovery_repo_path(wc):
+    case = edge_case_of(wc.size)
+    return f"{SCRATCH}/edge/{case}/repo" if case else repo_dir(wc.size)
+
+
+def discovery_manifest(wc):
+    case = edge_case_of(wc.size)
+    return f"results/manifests/edge/{case}.parquet" if case else manifest(wc.size)
+
+
+def _discovery_helpers(module):
+    """The ddxspike.discovery modules a strategy module imports (one level), so that editing a
+    helper (depth, dircache, ...) reruns the strategies that use it."""
+    text = Path(module_source(module)).read_text()
+    found = re.findall(r"ddxspike\.discovery(?:\.(\w+))? import (\w+)", text)
+    names = {sub or name for sub, name in found}
+    return [module_source(f"ddxspike.discovery.{n}") for n in sorted(names)]
+
+
 def discovery_code(wc):
     spec = config["discovery"]["strategies"][wc.strategy]
-    return [module_source(spec["python"]), module_source("ddxspike.discovery.depth")]
+    shared = [module_source("ddxspike.discovery.cells")]
+    if "command" in spec:
+        return shared + [module_source("ddxspike.engine.external")]
+    return shared + [module_source(spec["python"])] + _discovery_helpers(spec["python"])

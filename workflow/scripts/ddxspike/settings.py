@@ -6,7 +6,7 @@ import jsonschema
 import yaml
 
 # Keys whose value is a set of things to run: a preset that names them replaces them whole.
-SET_VALUED = ("sizes", "existing_repos")
+SET_VALUED = ("sizes", "existing_repos", "edge_cases")
 # section -> keys inside it that are sets (mappings merge otherwise; lists already replace).
 SET_VALUED_NESTED: dict[str, tuple] = {"discovery": ("strategies",),
                                        "subtree": ("commit_counts", "sizes", "operations"),

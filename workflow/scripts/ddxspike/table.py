@@ -51,6 +51,10 @@ MEASURES = [
     ("subtree_cache_bytes", pa.int64()),  # .git/subtree-cache left behind after the operation
     ("exit_status", pa.int32()),  # exit status of the failing git command (0: all succeeded)
     ("answer", pa.string()),  # the operation's answer as JSON (split commit, behind count, ...)
+    # asset discovery, lazy listing (ddxspike/discovery/lazy.py, sorted_full.py):
+    ("first_page_s", pa.float64()),  # time until the first page of entries was listed
+    ("render_table_s", pa.float64()),  # rendering the listing as a text table
+    ("render_json_s", pa.float64()),  # rendering the listing as JSON
     # workflow catalogue (ddxspike/catalogue/trial.py):
     ("first_query_s", pa.float64()),  # cold start: import, load or scan, and the first query
     ("queries", pa.int64()),  # queries timed one by one after the first

@@ -1,0 +1,108 @@
+"""The trials of one asset-discovery job: a strategy's config entry -> TrialSpecs for every depth
+it supports x cache state, with the right ground truth and a trial budget per spec.
+
+A config entry is {python: module} (module has discover(repo, depth, ...), LISTS, optional
+DEPTHS, optional prime() run untimed before each trial) or {command: argv, output, lists}
+(an external tool: names depth only).
+"""
+
+import importlib
+import inspect
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from ddxspike.discovery.assets import expected_assets
+from ddxspike.discovery.depth import DEPTHS
+from ddxspike.engine import TrialSpec
+from ddxspike.engine.external import command_kwargs
+from ddxspike.groundtruth import digest_paths
+
+COMMAND_DEPTHS = ("names",)  # a tool's listing says nothing about sizes or content
+
+
+@dataclass
+class Strategy:
+    name: str
+    target: str
+    lists: str  # files | assets
+    depths: tuple
+    setup: str | None = None
+    accepts: tuple = ()  # optional keyword arguments discover() takes: page_size, cache_file
+    command: dict | None = None
+
+
+def resolve(name: str, entry: dict) -> Strategy:
+    """What a config entry names, checked: a clear error names the key and the value."""
+    if "command" in entry:
+        lists = entry.get("lists", "files")
+        return Strategy(name, "ddxspike.engine.external:run_command", lists, COMMAND_DEPTHS,
+                        command=entry)
+    try:
+        module = importlib.import_module(entry["python"])
+    except ImportError as exc:
+        raise ValueError(f"discovery.strategies.{name}.python: cannot import "
+                         f"{entry['python']!r}: {exc}") from exc
+    if not hasattr(module, "discover"):
+        raise ValueError(f"discovery.strategies.{name}: {module.__name__} has no discover()")
+    params = inspect.signature(module.discover).parameters
+    return Strategy(
+        name=name, target=f"{module.__name__}:discover", lists=getattr(module, "LISTS", "files"),
+        depths=tuple(getattr(module, "DEPTHS", DEPTHS)),
+        setup=f"{module.__name__}:prime" if hasattr(module, "prime") else None,
+        accepts=tuple(k for k in ("page_size", "cache_file") if k in params),
+    )
+
+
+def ground_truth(strategy: Strategy, manifest: str, summary: dict, workdir: Path) -> dict:
+    """expected_items / expected_digest / expected_paths_file for the strategy's kind of list."""
+    if strategy.lists == "files":
+        return {"expected_items": summary["files"], "expected_digest": summary["digest"],
+                "expected_paths_file": str(manifest)}
+    if strategy.lists == "assets":
+        assets = expected_assets(manifest)
+        listing = workdir / f"{strategy.name}.expected-assets"
+        listing.write_bytes(b"\0".join(assets))
+        return {"expected_items": len(assets), "expected_digest": digest_paths(assets),
+                "expected_paths_file": str(listing)}
+    raise ValueError(f"discovery.strategies.{strategy.name}: lists={strategy.lists!r} "
+                     "(expected files or assets)")
+
+
+def trials_for(depth: str, summary: dict, edge_case: bool, trials: int, budget: dict) -> int:
+    """measurement.trials, cut where a cell is costly (README, "time budget")."""
+    n = trials
+    if depth == "hash" and budget.get("hash_trials"):
+        n = min(n, budget["hash_trials"])
+    if budget.get("big_repo_bytes") and summary["bytes"] >= budget["big_repo_bytes"]:
+        n = min(n, budget.get("big_repo_trials", n))
+    if edge_case and budget.get("edge_case_trials"):
+        n = min(n, budget["edge_case_trials"])
+    return max(1, n)
+
+
+def build_specs(strategy: Strategy, *, repo: str, manifest: str, summary: dict, size: str,
+                depths, cache_states, page_size: int, cache_dir: str, workdir: Path,
+                trials: int, budget: dict, edge_case: bool = False) -> list[tuple[int, TrialSpec]]:
+    """(trials, TrialSpec) for every depth the strategy supports x cache state."""
+    truth = ground_truth(strategy, manifest, summary, workdir)
+    shape = {"files": summary["files"], "bytes": summary["bytes"], "commits": summary["commits"]}
+    out = []
+    for state in cache_states:
+        for depth in depths:
+            if depth not in strategy.depths:
+                continue  # documented: the strategy has no such depth (README table)
+            if strategy.command is not None:
+                kwargs = command_kwargs(strategy.command, repo)
+            else:
+                kwargs = {"repo": repo, "depth": depth}
+                if "page_size" in strategy.accepts:
+                    kwargs["page_size"] = page_size
+                if "cache_file" in strategy.accepts:
+                    kwargs["cache_file"] = os.path.join(cache_dir, f"{strategy.name}-{depth}.pickle")
+            spec = TrialSpec(
+                dims={"experiment": "discovery", "size": size, "strategy": strategy.name,
+                      "depth": depth, "cache_state": state, **shape},
+                target=strategy.target, kwargs=kwargs, setup=strategy.setup, **truth)
+            out.append((trials_for(depth, summary, edge_case, trials, budget), spec))
+    return out
