@@ -44,8 +44,10 @@ class Listing:
     cache: TreeCache
 
 
-def _trusted(mtime_ns: int, ctime_ns: int, written_ns: int) -> bool:
-    return max(mtime_ns, ctime_ns) < written_ns - RACY_NS
+def _trusted(mtime_ns: int, written_ns: int) -> bool:
+    # git's racy rule looks at mtime; ctime still has to be equal, so a change hidden by
+    # setting mtime back (utime) is caught by the ctime it leaves.
+    return mtime_ns < written_ns - RACY_NS
 
 
 def _scan(folder: str, at_root: bool) -> tuple[list, list]:
@@ -71,10 +73,10 @@ def list_with_cache(repo: str, depth: str, old: TreeCache | None) -> Listing:
     while stack:
         rel = stack.pop()
         folder = os.path.join(repo, rel) if rel else repo
-        s = os.lstat(folder)
+        s = os.stat(folder) if rel == "" else os.lstat(folder)  # the root may be a symlink
         rec = old.dirs.get(rel)
         if (rec is not None and rec[:3] == (s.st_mtime_ns, s.st_ctime_ns, s.st_ino)
-                and _trusted(s.st_mtime_ns, s.st_ctime_ns, old.written_ns)):
+                and _trusted(s.st_mtime_ns, old.written_ns)):
             hits += 1
             files, dirs = rec[3], rec[4]
         else:
@@ -93,7 +95,7 @@ def list_with_cache(repo: str, depth: str, old: TreeCache | None) -> Listing:
             key = (fs.st_size, fs.st_mtime_ns, fs.st_ctime_ns)
             frec = old.files.get(path)
             if (frec is not None and frec[:3] == key
-                    and _trusted(fs.st_mtime_ns, fs.st_ctime_ns, old.written_ns)):
+                    and _trusted(fs.st_mtime_ns, old.written_ns)):
                 hits += 1
                 facts = frec[3]
             else:
