@@ -20,6 +20,7 @@ include: "workflow/rules/inputs/summary.smk"
 include: "workflow/rules/inputs/existing.smk"
 include: "workflow/rules/inputs/subtree.smk"
 include: "workflow/rules/inputs/catalogue.smk"
+include: "workflow/rules/inputs/report.smk"
 include: "workflow/rules/generate.smk"
 include: "workflow/rules/existing.smk"
 include: "workflow/rules/discovery.smk"
@@ -28,6 +29,7 @@ include: "workflow/rules/catalogue.smk"
 include: "workflow/rules/aggregate.smk"
 include: "workflow/rules/charts.smk"
 include: "workflow/rules/summary.smk"
+include: "workflow/rules/report.smk"
 include: "workflow/rules/clean.smk"
 
 
@@ -36,3 +38,4 @@ rule all:
         "results/measurements.parquet",
         chart_outputs(),
         summary_outputs(),
+        report_outputs(),

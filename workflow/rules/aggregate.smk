@@ -6,8 +6,16 @@ rule aggregate_measurements:
         cells=measurement_cells(),
         imported=imported_measurements(),
     output:
-        measurements="results/measurements.parquet",
-        hosts="results/hosts.parquet",
+        measurements=report(
+            "results/measurements.parquet",
+            caption="../report/measurements_parquet.rst",
+            category="7. Data",
+        ),
+        hosts=report(
+            "results/hosts.parquet",
+            caption="../report/hosts_parquet.rst",
+            category="7. Data",
+        ),
     log:
         "results/logs/aggregate.log",
     conda:

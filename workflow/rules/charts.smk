@@ -7,7 +7,7 @@ rule render_chart:
     output:
         report(
             "results/charts/{chart}.svg",
-            caption="../report/{chart}.rst",
+            caption="../report/chart.rst",
             category=lambda wc: CHART_CATEGORIES[wc.chart],
         ),
     log:

@@ -15,6 +15,8 @@ rule fit_scaling:
         "results/logs/report/fit_scaling.log",
     conda:
         "../../envs/report.yaml"
+    params:
+        exclude=fit_exclusions(),
     script:
         "../scripts/fit_scaling.py"
 
@@ -22,6 +24,7 @@ rule fit_scaling:
 # Untimed: cProfile slows the code several-fold, so profiles never feed the timings.
 rule profile_bottlenecks:
     input:
+        unpack(profiled_subtree_cell),
         measurements="results/measurements.parquet",
         repo=lambda wc: repo_dir(largest_library()),
     output:
@@ -40,6 +43,8 @@ rule profile_bottlenecks:
         size=largest_library(),
         strategies=python_discovery_strategies(),
         profile=config["report"]["profile"],
+        git_operations=config["report"]["h3"]["strategies"],
+        sparse_dirs=config.get("subtree", {}).get("sparse_dirs", []),
     script:
         "../scripts/profile_bottlenecks.py"
 

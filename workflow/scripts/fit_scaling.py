@@ -13,7 +13,7 @@ def main(sm):
     with open(sm.log[0], "w") as log:
         started = time.monotonic()
         df = pd.read_parquet(sm.input[0])
-        table = fits.fit_table(df)
+        table = fits.fit_table(df, exclude=sm.params.exclude)
         tmp = f"{sm.output[0]}.tmp-{os.getpid()}"
         table.to_parquet(tmp, index=False)
         os.replace(tmp, sm.output[0])

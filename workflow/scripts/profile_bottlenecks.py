@@ -1,12 +1,25 @@
-"""Snakemake job: cProfile the slowest Python discovery strategies on the largest repository
-(untimed), grouping their time by stat / readdir / read / YAML / git; HTML tables + Parquet."""
+"""Snakemake job (untimed): where the slowest strategies spend their time.
 
+- Asset discovery: the slowest Python strategies on the largest repository, each run once under
+  cProfile in a fresh process; own time grouped by stat / readdir / read / YAML / git / other.
+- Git subtree: DDX's operations on the largest subtree fixture, once each on a fresh workspace
+  with git's trace2 events on, so their time splits by git subprocess; plus their cProfile.
+Writes HTML tables (a report item) and the same rows as Parquet.
+"""
+
+import json
 import os
+import shutil
+import tempfile
 import time
+from pathlib import Path
 
 import pandas as pd
 
 from ddxspike.report import html, profile, tidy
+
+COLUMNS = ["profiled", "row", "category", "seconds", "share", "function", "calls", "tottime_s", "cumtime_s",
+           "git command", "processes"]
 
 
 def slowest(df: pd.DataFrame, size: str, depth: str, strategies: dict, top: int) -> list[str]:
@@ -17,36 +30,77 @@ def slowest(df: pd.DataFrame, size: str, depth: str, strategies: dict, top: int)
     return list(d.groupby("strategy")["wall_s"].median().sort_values(ascending=False).index[:top])
 
 
-def main(sm):
+def section(label, fn, git, rows, log, started):
+    sh = profile.shares(fn)
+    rows += [{"profiled": label, "row": "share", **r} for r in sh.to_dict("records")]
+    rows += [{"profiled": label, "row": "function", **r} for r in fn.head(25).to_dict("records")]
+    rows += [{"profiled": label, "row": "git", **r} for r in git.to_dict("records")]
+    print(f"  {label}: {time.monotonic() - started:.1f} s; "
+          + ", ".join(f"{r['category']} {r['share']}" for r in sh.to_dict("records")), file=log, flush=True)
+    git_html = ""
+    if not git.empty:
+        git_html = (f"<p>Wall time by git subprocess (trace2 events; nested processes such as those "
+                    f"git-subtree spawns are counted in their parent too):</p>{html.table(git)}")
+    return (f"<h2>{html.esc(label)}</h2>{git_html}<p>Own time by category (cProfile tottime):</p>"
+            f"{html.table(sh)}<p>Top functions by own time:</p>{html.table(fn.head(25))}")
+
+
+def discovery_sections(sm, df, rows, log) -> list[str]:
     p = sm.params
-    log = open(sm.log[0], "w")
-    df = pd.read_parquet(sm.input.measurements)
     depth = p.profile.get("depth", "stat")
     chosen = slowest(df, p.size, depth, p.strategies, p.profile.get("top", 3))
-    print(f"profiling {chosen} on {p.size} at depth {depth}", file=log, flush=True)
-    rows, sections = [], []
+    print(f"discovery: profiling {chosen} on {p.size} at depth {depth}", file=log, flush=True)
+    out = []
     for name in chosen:
         started = time.monotonic()
         fn, git = profile.run(f"{p.strategies[name]}:discover", {"repo": str(sm.input.repo), "depth": depth})
-        sh = profile.shares(fn)
-        label = f"{name} ({depth}, {p.size})"
-        rows += [{"profiled": label, "row": "share", **r} for r in sh.to_dict("records")]
-        rows += [{"profiled": label, "row": "function", **r} for r in fn.head(25).to_dict("records")]
-        rows += [{"profiled": label, "row": "git", **r} for r in git.to_dict("records")]
-        sections.append(f"<h2>{html.esc(label)}</h2><p>Own time by category (cProfile tottime):</p>"
-                        f"{html.table(sh)}<p>Top functions by own time:</p>{html.table(fn.head(25))}"
-                        + (f"<p>git subprocesses (trace2):</p>{html.table(git)}" if not git.empty else ""))
-        print(f"  {label}: {time.monotonic() - started:.1f} s; " + ", ".join(
-            f"{r['category']} {r['share']}" for r in sh.to_dict("records")), file=log, flush=True)
+        out.append(section(f"asset discovery: {name} ({depth}, {p.size})", fn, git, rows, log, started))
     if not chosen:
-        sections.append("<p>No Python discovery strategy was measured on the largest repository.</p>")
-    table = pd.DataFrame(rows, columns=["profiled", "row", "category", "seconds", "share", "function", "calls",
-                                        "tottime_s", "cumtime_s", "git command", "processes"])
+        out.append("<p>No Python discovery strategy was measured on the largest repository.</p>")
+    return out
+
+
+def subtree_sections(sm, rows, log) -> list[str]:
+    if "info" not in sm.input.keys():
+        return ["<p>The subtree experiment is not configured: no git profile.</p>"]
+    from ddxspike.subtree import cell, operations
+
+    info = json.loads(Path(sm.input.info).read_text())
+    ops = [o for o in sm.params.git_operations if o in operations.OPERATIONS]
+    out = []
+    tmp = Path(tempfile.mkdtemp(prefix="ddxspike-gitprofile-"))
+    try:
+        for op in ops:
+            started = time.monotonic()
+            ws = tmp / op
+            cell.prepare_workspace(op, ws, info)
+            spec = cell.spec_for(op, ws, info, {}, sm.params.sparse_dirs, trace=True)
+            label = f"git subtree: {op} ({Path(sm.input.info).stem})"
+            try:
+                fn, _ = profile.run(spec.target, spec.kwargs)
+            except RuntimeError as exc:  # a failing operation is a finding, not a crash
+                out.append(f"<h2>{html.esc(label)}</h2><p>failed: {html.esc(exc)}</p>")
+                continue
+            git = profile.git_processes(ws / operations.TRACE_FILE)
+            out.append(section(label, fn, git, rows, log, started))
+            shutil.rmtree(ws, ignore_errors=True)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return out
+
+
+def main(sm):
+    log = open(sm.log[0], "w")
+    df = pd.read_parquet(sm.input.measurements)
+    rows = []
+    sections = discovery_sections(sm, df, rows, log) + subtree_sections(sm, rows, log)
+    table = pd.DataFrame(rows, columns=COLUMNS)
+    page = html.page("Bottlenecks", "<h1>Bottlenecks: where the slowest operations spend their time</h1>"
+                     "<p class=\"small\">One untimed run each in a fresh process under cProfile (which slows "
+                     "Python several-fold, so these shares never feed the timings), on the largest "
+                     "repository.</p>" + "".join(sections))
     for out, write in ((sm.output.table, lambda t: table.to_parquet(t, index=False)),
-                       (sm.output.html, lambda t: open(t, "w").write(html.page(
-                           "Bottlenecks", "<h1>Bottlenecks: where the slowest strategies spend their time</h1>"
-                           "<p class=\"small\">One untimed run each under cProfile, in a fresh process, on the "
-                           "largest repository.</p>" + "".join(sections))))):
+                       (sm.output.html, lambda t: Path(t).write_text(page))):
         tmp = f"{out}.tmp-{os.getpid()}"
         write(tmp)
         os.replace(tmp, out)

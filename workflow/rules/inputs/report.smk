@@ -18,6 +18,27 @@ def python_discovery_strategies():
     }
 
 
+def fit_exclusions():
+    """Repositories that are no point on a size axis: edge cases (patterns) and real repositories."""
+    return list(config["report"].get("fit_exclude", [])) + sorted(
+        config.get("existing_repos") or {}
+    )
+
+
+def profiled_subtree_cell(wildcards=None):
+    """The subtree cell with the most bytes, then the longest history: where git is profiled."""
+    cells = subtree_cells()
+    if not cells:
+        return {}
+    size, commits = max(
+        cells, key=lambda c: (config["sizes"][c[0]]["bytes"], int(c[1]))
+    )
+    return {
+        "info": f"results/subtree/fixtures/{size}-c{commits}.json",
+        "repos": f"{SCRATCH}/subtree/{size}/c{commits}",
+    }
+
+
 def report_outputs():
     return [
         "results/fits.parquet",

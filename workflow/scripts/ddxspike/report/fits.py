@@ -12,6 +12,8 @@ complexity class as Google Benchmark's Complexity() picks it: least squares t = 
 class, lowest RMS relative to the mean wins.
 """
 
+import fnmatch
+
 import numpy as np
 import pandas as pd
 from scipy import stats as sps
@@ -141,18 +143,33 @@ def _abs_corr(p: pd.DataFrame, a: str, b: str) -> float:
     return float(abs(np.corrcoef(la, lb)[0, 1]))
 
 
+def collinear_groups(points: pd.DataFrame, varying: list[str]) -> list[list[str]]:
+    """Axes that the sizes vary together (|r| of logs > COLLINEAR), grouped; order kept."""
+    groups: list[list[str]] = []
+    for a in varying:
+        for g in groups:
+            if _abs_corr(points, g[0], a) > COLLINEAR:
+                g.append(a)
+                break
+        else:
+            groups.append([a])
+    return groups
+
+
 def fit_cell(g: pd.DataFrame, metric: str, cell_axes: list[str], n_boot: int = N_BOOT) -> list[dict]:
     """Every model of one cell's metric against its axes."""
     out = []
     varying = [a for a in cell_axes if g[a].nunique() >= 2]
     points = _points(g, cell_axes)
+    groups = collinear_groups(points, varying)
+    partners = {a: [b for grp in groups if a in grp for b in grp if b != a] for a in varying}
     for axis in cell_axes:
-        others = [o for o in varying if o != axis]
-        conf = [o for o in others if _abs_corr(points, axis, o) > CONFOUNDED]
+        others = [o for o in varying if o != axis and o not in partners.get(axis, [])]
+        conf = [o for o in varying if o != axis and _abs_corr(points, axis, o) > CONFOUNDED]
         row = {"axis": axis, "model": "pooled", "held": "", "confounded_with": ",".join(conf)}
         out.append({**row, **_single(g, metric, axis, n_boot)})
         if others:
-            # The largest set of sizes where every other axis is held at one value.
+            # The largest set of sizes where every other (separable) axis is held at one value.
             best = None
             for key, sub in g.groupby(others):
                 nx = sub[axis].nunique()
@@ -160,51 +177,73 @@ def fit_cell(g: pd.DataFrame, metric: str, cell_axes: list[str], n_boot: int = N
                     best = (key if isinstance(key, tuple) else (key,), sub)
             if best is not None:
                 held = ", ".join(f"{o}={int(v)}" for o, v in zip(others, best[0]))
-                out.append({"axis": axis, "model": "controlled", "held": held, "confounded_with": "",
+                out.append({"axis": axis, "model": "controlled", "held": held,
+                            "confounded_with": ",".join(partners.get(axis, [])),
                             **_single(best[1], metric, axis, n_boot)})
     if len(varying) >= 2:
-        out.extend(_joint(g, metric, varying, points, n_boot))
+        out.extend(_joint(g, metric, groups, n_boot))
     return out
 
 
-def _joint(g, metric, varying, points, n_boot) -> list[dict]:
-    k = len(varying)
-    base = {"model": "joint", "held": "", "confounded_with": "", "n_sizes": int(len(_points(g, varying))),
-            "n_points": int(len(g))}
-    worst = max(_abs_corr(points, a, b) for i, a in enumerate(varying) for b in varying[i + 1:])
+def _joint(g, metric, groups, n_boot) -> list[dict]:
+    """Multiple regression on one representative per group of collinear axes; an axis that moves
+    with another carries the group's exponent, flagged in confounded_with."""
+    reps = [grp[0] for grp in groups]
+    base = {"model": "joint", "n_sizes": int(len(_points(g, reps))), "n_points": int(len(g))}
+
+    def each(fields):
+        return [{**base, "axis": a, "held": "joint with " + ", ".join(reps),
+                 "confounded_with": ",".join(x for x in grp if x != a), **fields(i)}
+                for i, grp in enumerate(groups) for a in grp]
+
+    if len(_points(g, [a for grp in groups for a in grp])) < MIN_SIZES:
+        return each(lambda i: {"status": "too few sizes",
+                               "note": f"{base['n_sizes']} size points; a fit needs {MIN_SIZES}"})
+    if len(reps) < 2:
+        members = groups[0]
+        return [{**base, "axis": a, "held": "", "confounded_with": ",".join(x for x in members if x != a),
+                 "status": "confounded",
+                 "note": f"the sizes vary {' and '.join(members)} together: add sizes that vary one at a time"}
+                for a in members]
+    k = len(reps)
     if base["n_sizes"] < k + 2:
-        return [{**base, "axis": a, "status": "too few sizes",
-                 "note": f"{base['n_sizes']} size points for {k} axes; a joint fit needs {k + 2}"}
-                for a in varying]
-    if worst > COLLINEAR:
-        return [{**base, "axis": a, "status": "confounded",
-                 "note": f"the sizes vary {' and '.join(varying)} together (|r| = {worst:.3f} of logs): "
-                         "add sizes that vary one at a time"} for a in varying]
-    X = np.log(g[varying].to_numpy(float))
+        return each(lambda i: {"status": "too few sizes",
+                               "note": f"{base['n_sizes']} size points for {k} axes; a joint fit needs {k + 2}"})
+    X = np.log(g[reps].to_numpy(float))
     y = np.log(g[metric].to_numpy(float))
-    strata = pd.factorize(pd.MultiIndex.from_frame(g[varying]))[0]
+    strata = pd.factorize(pd.MultiIndex.from_frame(g[reps]))[0]
     r = regress(X, y, strata, n_boot)
-    held = "joint with " + ", ".join(varying)
-    return [{**base, "axis": a, "held": held, "status": "ok", "note": "",
-             "trials_min": int(r["counts"].min()), "a": float(np.exp(r["intercept"])),
-             "b": float(r["b"][i]), "b_lo": float(r["lo"][i]), "b_hi": float(r["hi"][i]),
-             "ci_method": r["ci_method"], "r2": r["r2"],
-             "x_min": float(g[a].min()), "x_max": float(g[a].max())}
-            for i, a in enumerate(varying)]
+    return each(lambda i: {"status": "ok", "note": "", "trials_min": int(r["counts"].min()),
+                           "a": float(np.exp(r["intercept"])), "b": float(r["b"][i]),
+                           "b_lo": float(r["lo"][i]), "b_hi": float(r["hi"][i]),
+                           "ci_method": r["ci_method"], "r2": r["r2"],
+                           "x_min": float(g[reps[i]].min()), "x_max": float(g[reps[i]].max())})
 
 
-def fit_table(df: pd.DataFrame, n_boot: int = N_BOOT, metrics=None) -> pd.DataFrame:
+def scaling_points(df: pd.DataFrame, exclude=()) -> pd.DataFrame:
+    """Rows of repositories that are points on a size axis: not edge cases or real repositories
+    (names matching `exclude` glob patterns), and with every size axis > 0 (logs)."""
+    if df.empty:
+        return df
+    keep = ~df["size"].astype(str).apply(lambda s: any(fnmatch.fnmatchcase(s, p) for p in exclude))
+    for a in tidy.axes(df):
+        keep &= df[a].isna() | (df[a] > 0)
+    return df[keep]
+
+
+def fit_table(df: pd.DataFrame, n_boot: int = N_BOOT, metrics=None, exclude=()) -> pd.DataFrame:
     """All fits of all cells: one row per cell x metric x axis x model."""
+    df = scaling_points(df, exclude)
     keys = tidy.cell_keys(df)
     rows = []
-    for metric in metrics or tidy.METRICS:
+    for metric in metrics or tidy.metrics(df):
         kind = tidy.METRICS.get(metric, ("time", "time"))[1]
         v = tidy.metric_rows(df, metric)
         if v.empty:
             continue
         for key, g in v.groupby(keys, dropna=False, sort=True):
             key = key if isinstance(key, tuple) else (key,)
-            cell_axes = [a for a in tidy.axes(g) if g[a].notna().all() and (g[a] > 0).all()]
+            cell_axes = [a for a in tidy.axes(g) if g[a].notna().all()]
             for r in fit_cell(g, metric, cell_axes, n_boot):
                 rows.append({**dict(zip(keys, key)), "metric": metric, "kind": kind, **r})
     out = pd.DataFrame(rows)

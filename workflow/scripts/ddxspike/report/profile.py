@@ -76,6 +76,17 @@ def shares(fn: pd.DataFrame) -> pd.DataFrame:
                          "share": [f"{v / total:.0%}" if total else "–" for v in s.values]})
 
 
+def _subcommand(argv: list) -> str:
+    """'subtree split', 'fetch', 'receive-pack' ...: the command, without options or paths."""
+    prog = os.path.basename(argv[0]) if argv else "git"
+    if prog.startswith("git-"):
+        return prog[4:]
+    words = [a for a in argv[1:] if not a.startswith("-") and "=" not in a]
+    if not words:
+        return "?"
+    return " ".join(words[:2]) if words[0] == "subtree" and len(words) > 1 else words[0]
+
+
 def git_processes(trace: Path) -> pd.DataFrame:
     """Wall time per git subcommand from trace2 events: each process's 'exit' t_abs, by argv."""
     if not trace.exists():
@@ -88,7 +99,7 @@ def git_processes(trace: Path) -> pd.DataFrame:
             continue
         sid = ev.get("sid")
         if ev.get("event") == "start":
-            argv[sid] = " ".join(ev.get("argv", [])[1:3])
+            argv[sid] = _subcommand(ev.get("argv", []))
         elif ev.get("event") == "exit":
             took[sid] = ev.get("t_abs", 0.0)
     rows = pd.DataFrame([{"git command": "git " + argv.get(s, "?"), "seconds": t} for s, t in took.items()])

@@ -98,7 +98,10 @@ def pagination(df, fits, cfg) -> dict:
             top = _largest(fp)
             lazy = (f" A lazy listing shows its first page in {fmt.interval('wall_s', *stats.median_ci(top[first_page[0]]))} "
                     f"at {top['size'].iloc[0]} ({fmt.count(top['files'].iloc[0])} files).")
-    text = (f"A full listing by {s} ({depth}, {state}) exceeds " + " and ".join(parts) +
+    far = ""
+    if np.isfinite(th[thresholds[0]]) and th[thresholds[0]] > 10 * f["x_max"]:
+        far = (f" (extrapolated from at most {fmt.count(f['x_max'])} files measured: confirm at larger sizes)")
+    text = (f"A full listing by {s} ({depth}, {state}) exceeds " + " and ".join(parts) + far +
             f": paginate or stream listings above ≈{fmt.count(th[thresholds[0]])} items." + lazy)
     return {"topic": topic, "text": text, "evidence": "; ".join(ev), "thresholds": th}
 

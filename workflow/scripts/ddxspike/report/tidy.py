@@ -19,6 +19,15 @@ METRICS = {
     "py_heap_peak_bytes": ("heap", "memory"),
 }
 PAGE = 4096
+_NOT_FITTED = {"user_s", "sys_s", "cpu_s"}
+
+
+def metrics(df: pd.DataFrame) -> list[str]:
+    """The core metrics plus every experiment-specific time column (…_s) that has values, e.g.
+    first_page_s or query_p95_s, fitted from timed trials."""
+    extra = [c for c in df.columns if c.endswith("_s") and c not in METRICS and c not in _NOT_FITTED
+             and pd.api.types.is_numeric_dtype(df[c]) and df[c].notna().any()]
+    return list(METRICS) + sorted(extra)
 
 
 def axes(df: pd.DataFrame) -> list[str]:

@@ -53,6 +53,13 @@ def combine(decisions: list[str], reasons_for: str, reasons_against: str, what: 
     return INCONCLUSIVE, tail.strip(" ()")
 
 
+def few(items, n: int = 3) -> str:
+    """The first n items and how many more: deciding figures stay one screen long."""
+    items = list(items)
+    more = f" … and {len(items) - n} more (see the table)" if len(items) > n else ""
+    return "; ".join(items[:n]) + more
+
+
 def _cells(df: pd.DataFrame) -> list[dict]:
     keys = tidy.cell_keys(df)
     return [dict(zip(keys, k if isinstance(k, tuple) else (k,)))
@@ -77,13 +84,21 @@ def h1(df, fits, cfg) -> Verdict:
             f"bytes, else over all sizes. A cell is linear when the 95% interval on b lies within "
             f"[{band[0]}, {band[1]}]; clearly sub- or super-linear when it lies wholly outside. Judged on "
             f"the strategies that model DDX today ({', '.join(sel['strategies'])}): supported when every "
-            f"decisive cell is linear, refuted when any is clearly not, else inconclusive.")
+            f"decisive cell is linear, refuted when any is clearly not, else inconclusive. A cell whose "
+            f"median at the largest size is under {fmt.seconds(sel.get('min_time_s', 0.0))} cannot refute: "
+            f"there the fixed cost of a call hides the cost per file.")
     d = select.rows(df, sel["experiment"], where={"depth": sel["depths"]})
     judged = select.present(d, sel["strategies"])
+    floor = sel.get("min_time_s", 0.0)
+    v = tidy.valid(d)
     ev, decisions = [], []
     for c in _cells(d):
         f = select.fit_for(fits, c, "wall_s", "files", ("joint", "controlled", "pooled"))
         pos = classify(f.get("b_lo", np.nan), f.get("b_hi", np.nan), band) if f and f.get("status") == "ok" else "no fit"
+        cv = select.rows(v, where={k: x for k, x in c.items() if isinstance(x, str)})
+        top = cv[cv["files"] == cv["files"].max()]["wall_s"].median() if not cv.empty else np.nan
+        if pos in ("below", "above") and np.isfinite(top) and top < floor:
+            pos = f"too fast ({fmt.seconds(top)} at the largest size: fixed costs dominate)"
         dec = {"inside": SUPPORTED, "below": REFUTED, "above": REFUTED}.get(pos, INCONCLUSIVE)
         is_judged = c.get("strategy") in judged
         if is_judged:
@@ -96,14 +111,21 @@ def h1(df, fits, cfg) -> Verdict:
     if not judged:
         return Verdict("H1", 1, "Discovery time scales linearly with file count.", rule, INCONCLUSIVE,
                        "no data: none of the judged strategies was measured", ev)
-    bs = [r["exponent on files"] for r in ev.to_dict("records") if r["judged"]]
-    verdict, why = combine(decisions, "every judged fit is linear: " + "; ".join(bs[:4]),
-                           "a judged fit lies outside the linear band: " + "; ".join(
-                               f"{r['cell']} {r['exponent on files']}" for r in ev.to_dict("records")
-                               if r["judged"] and r["reading"] in ("below", "above"))[:400], "cells")
+    recs = [r for r in ev.to_dict("records") if r["judged"]]
+    verdict, why = combine(
+        decisions,
+        "every decisive judged fit is linear: " + few(f"{r['cell']} {r['exponent on files']}" for r in recs
+                                                      if r["reading"] == "inside"),
+        "outside the linear band: " + few(f"{r['cell']} {r['exponent on files']} ({r['reading']})"
+                                          for r in recs if r["reading"] in ("below", "above")), "cells")
     if verdict == INCONCLUSIVE:
-        why = "inconclusive: " + _why_none(fits, [c for c in _cells(d) if c.get("strategy") in judged],
-                                           "wall_s", "files") + f" — {why}"
+        kinds = {"undetermined": f"interval straddles [{band[0]}, {band[1]}]", "no interval": "no interval",
+                 "no fit": "no fit"}
+        counts = pd.Series([kinds.get(r["reading"], "too fast to judge (fixed costs dominate)")
+                            for r in recs]).value_counts()
+        why = "; ".join(f"{n} × {k}" for k, n in counts.items())
+        if "no fit" in counts:
+            why += " (" + _why_none(fits, [c for c in _cells(d) if c.get("strategy") in judged], "wall_s", "files") + ")"
     return Verdict("H1", 1, "Discovery time scales linearly with file count.", rule, verdict, why, ev)
 
 
@@ -153,15 +175,15 @@ def h2(df, fits, cfg) -> Verdict:
     recs = ev.to_dict("records")
     verdict, why = combine(
         decisions,
-        "memory follows files, not bytes: " + "; ".join(f"{r['cell']}: files {r['exponent on files']}, "
-                                                       f"bytes {r['exponent on bytes']}" for r in recs
-                                                       if r["reading"].startswith("follows files"))[:400],
-        "counter-example: " + "; ".join(f"{r['cell']} {r['reading']} (files {r['exponent on files']}, "
-                                        f"bytes {r['exponent on bytes']})" for r in recs
-                                        if r["reading"] in ("follows bytes", "does not follow files"))[:400],
+        "memory follows files, not bytes: " + few(f"{r['cell']}: files {r['exponent on files']}, "
+                                                  f"bytes {r['exponent on bytes']}" for r in recs
+                                                  if r["reading"].startswith("follows files")),
+        "counter-example: " + few(f"{r['cell']} {r['reading']} (files {r['exponent on files']}, "
+                                  f"bytes {r['exponent on bytes']})" for r in recs
+                                  if r["reading"] in ("follows bytes", "does not follow files")),
         "cells")
     if verdict == INCONCLUSIVE:
-        why = "inconclusive: " + ("; ".join(sorted(notes)) or "intervals too wide") + f" — {why}"
+        why = ("; ".join(sorted(notes)) or "intervals too wide") + f" — {why}"
     return Verdict("H2", 4, "Memory scales with active file count, not total repository size.", rule,
                    verdict, why, ev)
 
@@ -216,12 +238,12 @@ def h3(df, fits, cfg) -> Verdict:
                    f"predicted at {fmt.nbytes(2 * thr)} (pooled fit)": pred or "–"})
     ev = pd.DataFrame(ev)
     if slow or superlin:
-        return Verdict("H3", 2, q, rule, SUPPORTED, "; ".join(slow + superlin), ev)
+        return Verdict("H3", 2, q, rule, SUPPORTED, few(slow + superlin), ev)
     if not missing_big and len(fast) == len(ev) and not superlin:
         return Verdict("H3", 2, q, rule, REFUTED, f"every operation stays below {limit:g} s above "
                        f"{fmt.nbytes(thr)} and none grows super-linearly with bytes", ev)
-    why = (f"inconclusive: no size above {fmt.nbytes(thr)} measured for {', '.join(missing_big)}"
-           if missing_big else "inconclusive: intervals too wide to decide")
+    why = (f"no size above {fmt.nbytes(thr)} measured for {', '.join(missing_big)}"
+           if missing_big else "intervals too wide to decide")
     preds = [f"{r['operation']} ≈ {r[f'predicted at {fmt.nbytes(2 * thr)} (pooled fit)']}"
              for r in ev.to_dict("records") if r[f"predicted at {fmt.nbytes(2 * thr)} (pooled fit)"] != "–"]
     if preds:
@@ -285,14 +307,14 @@ def h4(df, fits, cfg) -> Verdict:
         else:
             decisions.append(INCONCLUSIVE)
     size = top["size"].iloc[0]
-    figs = f"at {size}: " + "; ".join(figures)
+    figs = f"at {size}: " + few(figures, 4)
     if decisions and all(x == SUPPORTED for x in decisions):
         verdict = SUPPORTED
     elif decisions and all(x == REFUTED for x in decisions):
         verdict = REFUTED
     else:
         verdict = INCONCLUSIVE
-        figs = ("inconclusive: mixed or too wide — " if decisions else "inconclusive: ") + figs
+        figs = ("mixed or too wide — " if decisions else "") + figs
     ev = r.assign(**{"cached / uncached": [fmt.ratio(a, b, c) for a, b, c in zip(r["ratio"], r["lo"], r["hi"])]})
     return Verdict("H4", 1, q, rule, verdict, figs, ev.drop(columns=["ratio", "lo", "hi"]))
 
@@ -310,7 +332,7 @@ def h5(df, fits, cfg) -> Verdict:
             f"count at which the scan's fit crosses {limit * 1e3:g} ms are shown.")
     d = tidy.valid(select.rows(df, sel["experiment"], where=sel.get("where")))
     scans, idx = select.present(d, sel["scan"]), select.present(d, sel["index"])
-    if not scans:
+    if not scans or sel["metric"] not in d or d[sel["metric"]].isna().all():
         return Verdict("H5", 3, q, rule, INCONCLUSIVE, "no data: the workflow catalogue experiment has no "
                        "scan-strategy rows", pd.DataFrame())
     axis = next((a for a in sel["count_axes"] if a in d and d[a].notna().any()), None)
@@ -348,12 +370,12 @@ def h5(df, fits, cfg) -> Verdict:
     ev = pd.DataFrame(ev)
     extra = ("; " + "; ".join(crossings)) if crossings else ""
     if supported:
-        return Verdict("H5", 3, q, rule, SUPPORTED, "; ".join(supported) + extra, ev)
+        return Verdict("H5", 3, q, rule, SUPPORTED, few(supported, 2) + extra, ev)
     if seen_big and refuted_all:
         return Verdict("H5", 3, q, rule, REFUTED, f"every scan stays below {limit * 1e3:g} ms at "
                        f"{fmt.count(d[axis].max())} workflows" + extra, ev)
-    why = (f"inconclusive: no catalogue of {thr:,}+ workflows measured (largest {fmt.count(d[axis].max())})"
-           if not seen_big else "inconclusive: intervals too wide or no index strategy below the target")
+    why = (f"no catalogue of {thr:,}+ workflows measured (largest {fmt.count(d[axis].max())})"
+           if not seen_big else "intervals too wide or no index strategy below the target")
     return Verdict("H5", 3, q, rule, INCONCLUSIVE, why + extra, ev)
 
 

@@ -1,0 +1,94 @@
+"""Scaling fits recover known exponents and classes from constructed data, separate files from
+bytes when the sizes allow it, and say "too few sizes" / "confounded" when they do not."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from ddxspike.report import fits
+
+SIZES = {  # files and bytes varied one at a time, as the default config's de-confounded points
+    "s1": (100, 10_000_000), "s2": (1_000, 10_000_000), "s3": (1_000, 100_000_000),
+    "s4": (10_000, 100_000_000), "s5": (10_000, 1_000_000_000),
+}
+
+
+def table(law, sizes=SIZES, trials=5, noise=0.05, seed=1, strategy="walk"):
+    """Timed rows whose wall time follows law(files, bytes) with log-normal noise."""
+    rng = np.random.default_rng(seed)
+    rows = []
+    for size, (f, b) in sizes.items():
+        for t in range(trials):
+            rows.append(dict(experiment="discovery", size=size, strategy=strategy, depth="stat",
+                             cache_state="warm", files=f, bytes=b, commits=10, mode="time", trial=t,
+                             status="ok", wall_s=law(f, b) * np.exp(rng.normal(0, noise)),
+                             peak_rss_bytes=int(2e7 + 400 * f), rss_before_bytes=int(2e7)))
+    return pd.DataFrame(rows)
+
+
+def pick(ft, metric, axis, model):
+    r = ft[(ft.metric == metric) & (ft.axis == axis) & (ft.model == model)]
+    assert len(r) == 1, r
+    return r.iloc[0]
+
+
+def test_joint_fit_separates_files_from_bytes():
+    ft = fits.fit_table(table(lambda f, b: 1e-5 * f), n_boot=300)
+    jf, jb = pick(ft, "wall_s", "files", "joint"), pick(ft, "wall_s", "bytes", "joint")
+    assert jf.status == "ok" and jf.b_lo <= 1.0 <= jf.b_hi and jf.b_hi - jf.b_lo < 0.1
+    assert jb.b_lo <= 0.0 <= jb.b_hi and abs(jb.b) < 0.05
+    # The pooled fit against bytes alone is misled by files varying with it.
+    assert pick(ft, "wall_s", "bytes", "pooled").b > 0.4
+
+
+def test_interval_covers_the_true_exponent_at_about_the_nominal_rate():
+    hits = 0
+    for seed in range(40):
+        ft = fits.fit_table(table(lambda f, b: 2e-6 * f**1.3, seed=seed, noise=0.2), n_boot=300)
+        r = pick(ft, "wall_s", "files", "pooled")
+        hits += r.b_lo <= 1.3 <= r.b_hi
+    assert hits >= 32  # nominal 95% of 40 = 38; bootstrap percentile intervals run a little narrow
+
+
+@pytest.mark.parametrize("law, expected", [
+    (lambda f, b: 1e-6 * f, "O(n)"),
+    (lambda f, b: 1e-9 * f * f, "O(n^2)"),
+    (lambda f, b: 1e-6 * f * np.log2(f), "O(n log n)"),
+    (lambda f, b: 0.01 + 0 * f, "O(1)"),
+])
+def test_complexity_class_like_google_benchmark(law, expected):
+    sizes = {f"s{n}": (n, n * 1000) for n in (100, 300, 1_000, 3_000, 10_000, 30_000)}
+    ft = fits.fit_table(table(law, sizes=sizes, noise=0.02), n_boot=100)
+    assert pick(ft, "wall_s", "files", "pooled").best_class == expected
+
+
+def test_two_sizes_are_too_few_and_collinear_sizes_are_confounded():
+    two = {"a": (100, 10_000_000), "b": (1_000, 100_000_000)}
+    ft = fits.fit_table(table(lambda f, b: 1e-5 * f, sizes=two), n_boot=50)
+    r = pick(ft, "wall_s", "files", "pooled")
+    assert r.status == "too few sizes" and "2 distinct" in r.note and np.isnan(r.b)
+    together = {f"s{n}": (n, n * 100_000) for n in (100, 1_000, 10_000, 20_000)}
+    ft = fits.fit_table(table(lambda f, b: 1e-5 * f, sizes=together), n_boot=50)
+    assert pick(ft, "wall_s", "files", "joint").status == "confounded"
+    assert pick(ft, "wall_s", "files", "pooled").confounded_with == "bytes"
+
+
+def test_only_valid_timed_rows_and_scaling_points_are_fitted():
+    df = table(lambda f, b: 1e-5 * f)
+    bad = df.iloc[:3].copy()
+    bad["status"], bad["wall_s"] = "mismatch", 1e6  # a wrong answer must not bend the fit
+    edge = df.iloc[:2].copy()
+    edge["size"], edge["files"], edge["wall_s"] = "edge-empty", 0, 5.0
+    ft = fits.fit_table(pd.concat([df, bad, edge]), n_boot=100, exclude=["edge-*"])
+    r = pick(ft, "wall_s", "files", "joint")
+    assert r.b_lo <= 1.0 <= r.b_hi
+
+
+def test_break_size_inverts_the_fit():
+    ft = fits.fit_table(table(lambda f, b: 1e-4 * f, noise=0.01), n_boot=200)
+    r = pick(ft, "wall_s", "files", "pooled").to_dict()
+    n, lo, hi = fits.break_size(r, 5.0)  # 1e-4 * n = 5 s at n = 50,000
+    assert 40_000 < n < 60_000 and lo <= n <= hi
+    assert fits.predict(r, 50_000) == pytest.approx(5.0, rel=0.15)
+    flat = dict(r, b=0.0, b_lo=-0.01, b_hi=0.0)
+    assert fits.break_size(flat, 1e9)[0] == np.inf

@@ -1,0 +1,223 @@
+"""Browser check of the spike document: headless Chromium (Debian's), network off, opens
+report.html from a tiny pipeline run, finds the findings page and every chart rendered, and sees
+no console errors.
+
+Driven over the DevTools protocol (websockets), so no driver download is needed. Skipped only
+when Chromium is absent outside CI; in CI (CI=true) a missing browser fails.
+"""
+
+import base64
+import json
+import os
+import re
+import shutil
+import subprocess
+import time
+import urllib.parse
+from xml.etree import ElementTree
+
+import pytest
+
+from conftest import tiny_config
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync",
+         "--disable-extensions", "--remote-debugging-port=0",
+         # Network off: nothing resolves and any request would go to a closed local port.
+         "--host-resolver-rules=MAP * ~NOTFOUND", "--proxy-server=127.0.0.1:9"]
+
+
+def _need_browser():
+    if CHROMIUM is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail("chromium is missing in CI: .ci/apt-packages.txt must install chromium")
+        pytest.skip("chromium not installed (apt-get install chromium chromium-driver)")
+    pytest.importorskip("websockets", reason="websockets is in requirements.txt")
+
+
+class Browser:
+    """A headless Chromium and one page, driven over the DevTools protocol."""
+
+    def __init__(self, profile_dir):
+        from websockets.sync.client import connect
+
+        self.proc = subprocess.Popen([CHROMIUM, *FLAGS, f"--user-data-dir={profile_dir}", "about:blank"],
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        url = None
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and url is None:
+            line = self.proc.stderr.readline()
+            m = re.search(r"DevTools listening on (ws://\S+)", line)
+            url = m.group(1) if m else None
+            if not line and self.proc.poll() is not None:
+                break
+        if url is None:
+            self.close()
+            raise AssertionError("chromium did not start its DevTools endpoint")
+        self.ws = connect(url, max_size=None, open_timeout=20)
+        self.next_id = 0
+        self.events = []
+        target = self.call("Target.createTarget", url="about:blank")["targetId"]
+        self.session = self.call("Target.attachToTarget", targetId=target, flatten=True)["sessionId"]
+        for domain in ("Page", "Runtime", "Log", "Network"):
+            self.call(f"{domain}.enable", session=True)
+        self.call("Network.emulateNetworkConditions", session=True, offline=True, latency=0,
+                  downloadThroughput=-1, uploadThroughput=-1)
+
+    def call(self, method, session=False, timeout=30, **params):
+        self.next_id += 1
+        msg = {"id": self.next_id, "method": method, "params": params}
+        if session:
+            msg["sessionId"] = self.session
+        self.ws.send(json.dumps(msg))
+        deadline = time.monotonic() + timeout
+        while True:
+            reply = json.loads(self.ws.recv(timeout=max(0.1, deadline - time.monotonic())))
+            if reply.get("id") == self.next_id:
+                if "error" in reply:
+                    raise AssertionError(f"{method}: {reply['error']}")
+                return reply.get("result", {})
+            self.events.append(reply)
+
+    def pump(self, seconds):
+        """Collect events for a while (rendering, iframe loads)."""
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            try:
+                self.events.append(json.loads(self.ws.recv(timeout=deadline - time.monotonic())))
+            except TimeoutError:
+                break
+
+    def js(self, expression, context=None, timeout=30):
+        params = {"expression": expression, "returnByValue": True, "awaitPromise": True}
+        if context is not None:
+            params["contextId"] = context
+        r = self.call("Runtime.evaluate", session=True, timeout=timeout, **params)
+        if "exceptionDetails" in r:
+            raise AssertionError(f"{expression[:80]}: {r['exceptionDetails']}")
+        return r["result"].get("value")
+
+    def wait_for(self, expression, timeout=20, context=None):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.js(expression, context):
+                return True
+            self.pump(0.2)
+        return False
+
+    def frame_context(self, frame_id):
+        """The default execution context of a frame (e.g. the iframe showing an HTML item)."""
+        for ev in reversed(self.events):
+            if ev.get("method") == "Runtime.executionContextCreated":
+                ctx = ev["params"]["context"]
+                aux = ctx.get("auxData", {})
+                if aux.get("frameId") == frame_id and aux.get("isDefault"):
+                    return ctx["id"]
+        return None
+
+    def errors(self):
+        out = []
+        for ev in self.events:
+            m, p = ev.get("method"), ev.get("params", {})
+            if m == "Runtime.exceptionThrown":
+                out.append(p["exceptionDetails"].get("exception", {}).get("description")
+                           or p["exceptionDetails"].get("text"))
+            elif m == "Runtime.consoleAPICalled" and p.get("type") in ("error", "assert"):
+                out.append(" ".join(str(a.get("value", a.get("description"))) for a in p.get("args", [])))
+            elif m == "Log.entryAdded" and p["entry"].get("level") == "error":
+                out.append(p["entry"].get("text"))
+        return out
+
+    def close(self):
+        try:
+            self.ws.close()
+        except Exception:
+            pass
+        self.proc.kill()
+        self.proc.wait(timeout=10)
+
+
+def small_run_config():
+    """The tiny config, trimmed to the fewest jobs that still fill every part of the document."""
+    cfg = tiny_config()
+    disc = cfg.get("discovery", {})
+    keep = ("ddx-list", "walk", "scandir", "memory-cache")
+    if "strategies" in disc:
+        disc["strategies"] = {k: v for k, v in disc["strategies"].items() if k in keep} or disc["strategies"]
+    if "depths" in disc:
+        disc["depths"] = ["stat"]
+    if "edge_cases" in cfg:
+        cfg["edge_cases"] = {}
+    sub = cfg.get("subtree")
+    if sub:  # one repository, one short history, DDX's own add and pull
+        sub.update(sizes=["tiny"], history_size="tiny", commit_counts=[3], trials=1,
+                   operations=[o for o in sub.get("operations", []) if o in ("ddx-add", "ddx-pull")])
+    cat = cfg.get("catalogue")
+    if cat and "strategies" in cat:
+        cat["strategies"] = {k: v for k, v in cat["strategies"].items() if k in ("scan-parse-c", "index-memory")}
+    return cfg
+
+
+def show(browser, path):
+    """Open one report item the way its menu entry does (the report's own view manager)."""
+    assert browser.wait_for("typeof app === 'object' && app !== null && typeof app.setView === 'function'")
+    browser.js(f"new ToggleViewManager(app).handleSelectedResult({json.dumps(path)}); true")
+    browser.pump(0.5)
+
+
+def svg_marks(data_uri: str) -> int:
+    """Data marks drawn in a vega-rendered SVG: elements inside its `role-mark` groups."""
+    head, _, payload = data_uri.partition(",")
+    text = base64.b64decode(payload).decode() if ";base64" in head else urllib.parse.unquote(payload)
+    root = ElementTree.fromstring(text)
+    return sum(len(list(g)) for g in root.iter("{http://www.w3.org/2000/svg}g")
+               if "role-mark" in g.get("class", "").split())
+
+
+def test_report_opens_offline_with_findings_and_charts(pipeline, tmp_path):
+    _need_browser()
+    pipeline.write_config(small_run_config())
+    pipeline.snakemake()
+    pipeline.snakemake("--report", "report.html")
+    report = pipeline.root / "report.html"
+    browser = Browser(tmp_path / "chromium-profile")
+    try:
+        browser.call("Page.navigate", session=True, url=report.as_uri())
+        assert browser.wait_for("typeof app !== 'undefined' && typeof results !== 'undefined'", timeout=60)
+        results = browser.js("Object.fromEntries(Object.entries(results).map(([k, v]) => [k, v.mime_type]))")
+        cats = browser.js("Object.keys(categories)")
+        assert "0. Findings" in cats, cats
+        # The menu lists the findings category, as a reader would see it.
+        assert browser.wait_for("document.body.innerText.includes('0. Findings')")
+
+        findings = [p for p in results if p.endswith("findings.html")]
+        assert findings, sorted(results)
+        show(browser, findings[0])
+        assert browser.wait_for("document.querySelector('iframe') !== null")
+        browser.pump(1.0)
+        tree = browser.call("Page.getFrameTree", session=True)["frameTree"]
+        children = [c["frame"]["id"] for c in tree.get("childFrames", [])]
+        assert children, "the findings page did not open in a frame"
+        ctx = browser.frame_context(children[-1])
+        assert ctx is not None
+        assert browser.wait_for("document.getElementById('summary') !== null", context=ctx)
+        text = browser.js("document.body.innerText", context=ctx)
+        for needle in ("Executive summary", "How does asset discovery time scale", "Hypotheses", "H1", "H5",
+                       "Targets", "Size limits and warnings", "Recommendations", "TS-001 success criteria",
+                       "Environment"):
+            assert needle in text, needle
+        assert re.search(r"\b(supported|refuted|inconclusive)\b", text)
+
+        charts = [p for p, mime in results.items() if mime == "image/svg+xml"]
+        assert charts, "no charts in the report"
+        for path in charts:
+            show(browser, path)
+            uri = f"results[{json.dumps(path)}].data_uri"
+            ok = browser.wait_for(f"[...document.images].some(i => i.src === {uri} && i.complete && i.naturalWidth > 0)")
+            assert ok, f"chart {path} is not shown as a loaded image"
+            assert svg_marks(browser.js(uri)) > 0, f"chart {path} draws no marks"
+        browser.pump(0.5)
+        assert browser.errors() == []
+    finally:
+        browser.close()

@@ -1,0 +1,157 @@
+"""Each hypothesis judge on constructed data: supported, refuted, and an honest inconclusive
+when the data cannot decide; targets pass/fail with a predicted break size."""
+
+import re
+
+import numpy as np
+import pandas as pd
+import pytest
+import yaml
+
+from conftest import ROOT
+from ddxspike.report import fits, findings, targets, verdicts
+
+CFG = yaml.safe_load((ROOT / "config.yaml").read_text())
+RC = CFG["report"]
+DECONF = {"s1": (100, 10_000_000), "s2": (1_000, 10_000_000), "s3": (1_000, 100_000_000),
+          "s4": (10_000, 100_000_000), "s5": (10_000, 1_000_000_000)}
+
+
+def rows(experiment, strategy, law, sizes, trials=5, seed=0, commits=None, heap=None, **dims):
+    rng = np.random.default_rng(seed)
+    out = []
+    for size, shape in sizes.items():
+        f, b = shape[:2]
+        c = shape[2] if len(shape) > 2 else (commits or 10)
+        base = dict(experiment=experiment, size=size, strategy=strategy, files=f, bytes=b, commits=c,
+                    status="ok", **dims)
+        for t in range(trials):
+            out.append({**base, "mode": "time", "trial": t, "wall_s": law(f, b, c) * np.exp(rng.normal(0, 0.03)),
+                        "peak_rss_bytes": int(3e7), "rss_before_bytes": int(2e7)})
+        if heap:
+            for t in range(3):
+                out.append({**base, "mode": "heap", "trial": t,
+                            "py_heap_peak_bytes": int(heap(f, b) * np.exp(rng.normal(0, 0.02)))})
+    return out
+
+
+def judge(df, which):
+    ft = fits.fit_table(df, n_boot=200)
+    return getattr(verdicts, which)(df, ft, RC)
+
+
+def disc(strategy, law, heap=None, seed=0, states=("warm",)):
+    return [r for s in states for r in rows("discovery", strategy, law, DECONF, seed=seed, heap=heap,
+                                                 depth="stat", cache_state=s)]
+
+
+def test_h1_supported_when_linear_and_refuted_when_superlinear():
+    v = judge(pd.DataFrame(disc("walk", lambda f, b, c: 1e-5 * f)), "h1")
+    assert v.verdict == "supported" and "b = 1.0" in v.deciding
+    v = judge(pd.DataFrame(disc("walk", lambda f, b, c: 1e-7 * f**1.5)), "h1")
+    assert v.verdict == "refuted" and "1.5" in v.deciding
+
+
+def test_h1_inconclusive_with_too_few_sizes():
+    two = {k: DECONF[k] for k in ("s1", "s4")}
+    df = pd.DataFrame(rows("discovery", "walk", lambda f, b, c: 1e-5 * f, two, depth="stat", cache_state="warm"))
+    v = judge(df, "h1")
+    assert v.verdict == "inconclusive" and "too few sizes" in v.deciding
+
+
+def test_h2_memory_follows_files_not_bytes():
+    df = pd.DataFrame(disc("walk", lambda f, b, c: 1e-5 * f, heap=lambda f, b: 300 * f))
+    v = judge(df, "h2")
+    assert v.verdict == "supported", v.deciding
+    df = pd.DataFrame(disc("walk", lambda f, b, c: 1e-5 * f, heap=lambda f, b: 0.01 * b))
+    v = judge(df, "h2")
+    assert v.verdict == "refuted" and "follows bytes" in v.deciding
+
+
+def test_h2_inconclusive_when_files_and_bytes_vary_together():
+    together = {f"s{n}": (n, n * 100_000) for n in (100, 1_000, 10_000, 20_000)}
+    df = pd.DataFrame(rows("discovery", "walk", lambda f, b, c: 1e-5 * f, together, heap=lambda f, b: 300 * f,
+                           depth="stat", cache_state="warm"))
+    v = judge(df, "h2")
+    assert v.verdict == "inconclusive" and "confounded" in v.deciding
+
+
+def subtree(op, law):
+    sizes = {"a": (100, 10_000_000, 100), "b": (1_000, 100_000_000, 100), "c": (10_000, 1_000_000_000, 100),
+             "h1": (100, 10_000_000, 500), "h2": (100, 10_000_000, 2_000)}
+    return rows("subtree", op, law, sizes, trials=3, depth=None, cache_state="warm")
+
+
+def b_of(text: str) -> float:
+    return float(re.search(r"b = (-?[0-9.]+)", text).group(1))
+
+
+def test_h3_separates_bytes_from_commits():
+    slow = pd.DataFrame(subtree("ddx-add", lambda f, b, c: 1e-7 * b))  # 100 s at 1 GB
+    v = judge(slow, "h3")
+    assert v.verdict == "supported" and "ddx-add" in v.deciding
+    fast = pd.DataFrame(subtree("ddx-add", lambda f, b, c: 0.01 * c))  # history, not bytes
+    v = judge(fast, "h3")
+    assert v.verdict == "refuted"
+    ev = v.evidence.iloc[0]
+    assert b_of(ev["exponent on commits (bytes separated)"]) == pytest.approx(1.0, abs=0.05)
+    assert b_of(ev["exponent on bytes (commits separated)"]) == pytest.approx(0.0, abs=0.05)
+
+
+def test_h3_inconclusive_without_data_or_large_sizes():
+    assert judge(pd.DataFrame(disc("walk", lambda f, b, c: 1e-5 * f)), "h3").deciding.startswith("no data")
+    small = pd.DataFrame([r for r in subtree("ddx-add", lambda f, b, c: 0.1) if r["bytes"] < 5e8])
+    v = judge(small, "h3")
+    assert v.verdict == "inconclusive" and "no size above 500 MB" in v.deciding
+
+
+def test_h4_cache_ratio_with_interval():
+    base = disc("walk", lambda f, b, c: 1e-4 * f, seed=1)
+    good = pd.DataFrame(base + disc("memory-cache", lambda f, b, c: 2e-5 * f, seed=2))
+    v = judge(good, "h4")
+    assert v.verdict == "supported" and "0.20×" in v.deciding
+    weak = pd.DataFrame(base + disc("memory-cache", lambda f, b, c: 0.9e-4 * f, seed=2))
+    assert judge(weak, "h4").verdict == "refuted"
+    assert judge(pd.DataFrame(base), "h4").verdict == "inconclusive"
+
+
+def catalogue(strategy, law, counts):
+    sizes = {f"wf{n}": (n * 20, n * 40_000) for n in counts}
+    return [dict(r, workflows=r["files"] // 20, query_p95_s=r.get("wall_s")) for r in
+            rows("catalogue", strategy, lambda f, b, c: law(f // 20), sizes, depth=None, cache_state="warm")]
+
+
+def test_h5_scan_vs_index_across_counts():
+    counts = (10, 100, 1_000, 5_000)
+    df = pd.DataFrame(catalogue("scan-parse", lambda n: 2e-4 * n, counts)
+                      + catalogue("index-memory", lambda n: 1e-6 * n, counts))
+    v = judge(df, "h5")
+    assert v.verdict == "supported" and "crosses 500 ms" in v.deciding
+    few = pd.DataFrame(catalogue("scan-parse", lambda n: 2e-4 * n, (10, 100)))
+    v = judge(few, "h5")
+    assert v.verdict == "inconclusive" and "no catalogue of 1,000+" in v.deciding
+
+
+def test_targets_pass_fail_no_data_and_break_size():
+    df = pd.DataFrame(disc("walk", lambda f, b, c: 1e-4 * f, states=("warm", "cold")))  # 1 s at 10,000 files
+    ft = fits.fit_table(df, n_boot=200)
+    tg = [{"id": "t-fast", "source": "x", "text": "< 0.5 s", "metric": "wall_s", "limit": 0.5,
+           "experiment": "discovery"},
+          {"id": "t-none", "source": "x", "text": "n/a", "metric": "wall_s", "limit": 1.0, "experiment": "catalogue"}]
+    checks, breaks = targets.check_targets(df, ft, tg)
+    fast = checks[checks["target"] == "t-fast"]
+    assert set(fast.loc[fast["files"] == 10_000, "status"]) == {"fail"}
+    assert set(fast.loc[fast["files"] == 100, "status"]) == {"pass"}
+    assert (checks.loc[checks["target"] == "t-none", "status"] == "no data").all()
+    b = breaks[(breaks["target"] == "t-fast") & (breaks["axis"] == "files")]
+    assert ((b["break_at"] > 3_000) & (b["break_at"] < 8_000)).all()  # 1e-4 * n = 0.5 at n = 5,000
+
+
+def test_findings_page_answers_every_question_even_without_data():
+    df = pd.DataFrame(disc("walk", lambda f, b, c: 1e-4 * f))
+    ft = fits.fit_table(df, n_boot=100)
+    doc = findings.analyse(df, ft, CFG["targets"], RC)
+    assert set(doc.answers) == {1, 2, 3, 4, 5} and all(doc.answers.values())
+    assert [v.id for v in doc.verdicts] == ["H1", "H2", "H3", "H4", "H5"]
+    page = findings.render(df, ft, pd.DataFrame([{"host_id": "h"}]), pd.DataFrame(), doc, RC)
+    assert "Executive summary" in page and "inconclusive" in page and "<script" not in page
