@@ -3,7 +3,6 @@
 import json
 import os
 import subprocess
-import time
 
 import pyarrow.parquet as pq
 import pytest
@@ -136,12 +135,11 @@ def test_commit_count_and_history(medium):
     assert git(repo, "log", "--format=", "--name-only", "-3").strip()
 
 
-def test_thousands_of_commits_are_quick(tmp_path):
-    start = time.monotonic()
+def test_thousands_of_commits(tmp_path):
+    # Long histories feed the subtree experiment's history axis (~6 s of CPU here; speed
+    # belongs in benchmarks/generation_cost.py, not in a timed test).
     summary, repo, _ = gen(tmp_path, files=60, bytes=600_000, commits=5000)
     assert int(git(repo, "rev-list", "--count", "HEAD")) == 5000
-    # ~6 s of CPU on a 2-core machine; the bound leaves room for a busy host.
-    assert time.monotonic() - start < 45
     assert git(repo, "status", "--porcelain") == ""
 
 
