@@ -9,15 +9,17 @@ import pyarrow.parquet as pq
 import pytest
 
 from conftest import tiny_config
+from test_determinism import small_config
 from ddxspike.existing import ExistingRepoError, build_manifest, check_existing_repos
 from ddxspike.groundtruth import digest_paths
 
 GIT = ["git", "-c", "user.name=t", "-c", "user.email=t@example.com"]
 
 
-def make_repo(root):
-    """A small real-looking repository: tracked, untracked and ignored files, a binary file,
-    a nested repository, a non-UTF-8 name, and a staged-but-uncommitted change."""
+def make_repo(root, clean=True):
+    """A small real-looking repository: text and binary files, a symlink, a non-UTF-8 name, a
+    staged-but-uncommitted change; unless clean, also untracked and ignored files and a nested
+    repository (on disk, not tracked)."""
     root.mkdir()
     subprocess.run([*GIT, "init", "-q", str(root)], check=True)
     files = {
@@ -27,22 +29,24 @@ def make_repo(root):
         "prompts/common/p.md": b"prompt\n",
         ".gitignore": b"build/\n",
         "notes.txt": b"top-level file\n",
+        os.fsdecode(b"caf\xe9.md"): b"latin-1 name\n",
     }
     for rel, data in files.items():
         (root / rel).parent.mkdir(parents=True, exist_ok=True)
         (root / rel).write_bytes(data)
+    os.symlink("README.md", root / "templates/web/latest.md")
     subprocess.run([*GIT, "-C", str(root), "add", "."], check=True)
     subprocess.run([*GIT, "-C", str(root), "commit", "-qm", "init"], check=True)
-    (root / "untracked.md").write_text("not added\n")
-    (root / "build").mkdir()
-    (root / "build" / "out.bin").write_bytes(b"\0" * 100)  # ignored, still on disk
-    (root / os.fsdecode(b"caf\xe9.md")).write_text("latin-1 name\n")
     (root / "notes.txt").write_text("edited and staged\n")
     subprocess.run([*GIT, "-C", str(root), "add", "notes.txt"], check=True)
-    nested = root / "vendor" / "lib"
-    nested.mkdir(parents=True)
-    subprocess.run([*GIT, "init", "-q", str(nested)], check=True)
-    (nested / "lib.md").write_text("nested repository\n")
+    if not clean:
+        (root / "untracked.md").write_text("not added\n")
+        (root / "build").mkdir()
+        (root / "build" / "out.bin").write_bytes(b"\0" * 100)  # ignored, still on disk
+        nested = root / "vendor" / "lib"
+        nested.mkdir(parents=True)
+        subprocess.run([*GIT, "init", "-q", str(nested)], check=True)
+        (nested / "lib.md").write_text("nested repository\n")
     return root
 
 
@@ -79,24 +83,31 @@ def test_check_names_key_and_path(tmp_path):
         check_existing_repos({"tiny": str(repo)}, {"tiny": {}})
 
 
-def test_ground_truth_is_what_a_walk_sees(tmp_path):
+def test_ground_truth_is_what_git_tracks_and_a_walk_sees(tmp_path):
     from ddxspike.discovery import scandir
 
-    repo = make_repo(tmp_path / "r")
+    repo = make_repo(tmp_path / "clean")
     table, summary = build_manifest(repo)
     paths = set(table.column("path").to_pylist())
-    assert b"untracked.md" in paths and b"build/out.bin" in paths and b"caf\xe9.md" in paths
-    assert b"vendor/lib/lib.md" in paths and not any(p.startswith(b".git/") for p in paths)
+    assert b"caf\xe9.md" in paths and b"templates/web/latest.md" in paths
+    assert not any(p.startswith(b".git/") for p in paths)
     assert summary["digest"] == digest_paths(scandir.discover(str(repo), "names").paths)
-    assert summary["commits"] == 1 and summary["files"] == len(paths)
+    assert summary["commits"] == 1 and summary["files"] == len(paths) == 8
+    assert summary["untracked_on_disk"] == 0
     kinds = dict(zip(table.column("path").to_pylist(), table.column("kind").to_pylist()))
     assert kinds[b"templates/web/logo.png"] == "binary" and kinds[b"notes.txt"] == "text"
+    assert kinds[b"templates/web/latest.md"] == "symlink"
     assets = dict(zip(table.column("path").to_pylist(), table.column("asset").to_pylist()))
     assert assets[b"workflows/helix/workflow.yml"] == "helix" and assets[b"notes.txt"] is None
+    # Untracked, ignored and nested-repository files are on disk but not in the ground truth.
+    dirty = make_repo(tmp_path / "dirty", clean=False)
+    dirty_table, dirty_summary = build_manifest(dirty)
+    assert set(dirty_table.column("path").to_pylist()) == paths
+    assert dirty_summary["untracked_on_disk"] == 3  # untracked.md, build/out.bin, vendor/lib/
 
 
 def test_bad_path_stops_before_any_job(pipeline, tmp_path):
-    pipeline.write_config(tiny_config(existing_repos={"mine": str(tmp_path / "missing")}))
+    pipeline.write_config(small_config(existing_repos={"mine": str(tmp_path / "missing")}))
     proc = pipeline.snakemake("-n", check=False)
     assert proc.returncode != 0
     out = proc.stdout + proc.stderr
@@ -107,9 +118,13 @@ def test_bad_path_stops_before_any_job(pipeline, tmp_path):
 def test_pipeline_never_writes_inside_the_repository(pipeline, tmp_path):
     repo = make_repo(tmp_path / "real")
     before = fingerprint(repo)
-    pipeline.write_config(tiny_config(existing_repos={"mine": str(repo)}))
-    # Every job measuring the real repository (all experiments that list it), not the tiny size.
-    outputs = [f"results/discovery/mine/{s}.parquet" for s in tiny_config()["discovery"]["strategies"]]
+    cfg = small_config(existing_repos={"mine": str(repo)})
+    cfg["discovery"]["strategies"] = tiny_config()["discovery"]["strategies"]  # every strategy
+    cfg["discovery"]["depths"] = ["names", "hash"]  # hash reads every file
+    cfg["measurement"].update(trials=1, heap_trials=0)
+    pipeline.write_config(cfg)
+    # Every job measuring the real repository, not the tiny size.
+    outputs = [f"results/discovery/mine/{s}.parquet" for s in cfg["discovery"]["strategies"]]
     pipeline.snakemake(*outputs)
     assert fingerprint(repo) == before, "the pipeline wrote inside the configured repository"
     manifest = pq.read_table(pipeline.root / "results/manifests/mine.parquet")
@@ -117,9 +132,11 @@ def test_pipeline_never_writes_inside_the_repository(pipeline, tmp_path):
     for out in outputs:
         rows = pq.read_table(pipeline.root / out).to_pandas()
         assert set(rows["status"]) == {"ok"} and set(rows["size"]) == {"mine"}
-    # An unchanged repository is not measured again; a new file reruns its manifest.
+    # An unchanged repository is not measured again; a new commit reruns its manifest.
     again = pipeline.snakemake("-n", *outputs)
     assert "Nothing to be done" in again.stdout + again.stderr
-    (repo / "templates" / "new.md").write_text("new\n")
+    (repo / "templates" / "new.md").write_text("new\n")  # the user commits a file
+    subprocess.run([*GIT, "-C", str(repo), "add", "templates/new.md"], check=True)
+    subprocess.run([*GIT, "-C", str(repo), "commit", "-qm", "more"], check=True)
     changed = pipeline.snakemake("-n", *outputs)
     assert "manifest_existing" in changed.stdout + changed.stderr

@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 
 from conftest import tiny_config
+from test_determinism import small_config
 from ddxspike import preflight
 from ddxspike.preflight import PreflightError
 
@@ -47,7 +48,7 @@ def test_footprint_model_matches_a_generated_repository(tmp_path):
 
 
 def test_pipeline_refuses_before_writing_anything(pipeline):
-    cfg = tiny_config()
+    cfg = small_config()
     cfg["sizes"]["huge"] = {"files": 1000, "bytes": 10**16, "commits": 1}  # 10 PB
     pipeline.write_config(cfg)
     proc = pipeline.snakemake(check=False)
@@ -59,7 +60,7 @@ def test_pipeline_refuses_before_writing_anything(pipeline):
 
 
 def test_clean_removes_repositories_keeps_results_and_measures_nothing_again(pipeline):
-    cfg = tiny_config()
+    cfg = small_config()
     pipeline.write_config(cfg)
     targets = [f"results/discovery/tiny/{s}.parquet" for s in cfg["discovery"]["strategies"]]
     pipeline.snakemake(*targets)

@@ -3,8 +3,10 @@
 Two things live here: the load-time check that every configured path is the root of a git
 working tree (so a bad path stops the run before any job), and the ground truth of such a
 repository, written in the generator's manifest format so every experiment checks its answers
-the same way. Ground truth comes from git's own listing (`git ls-files`) and lstat, never from
-the walkers being measured.
+the same way. Ground truth comes from git's own listing (`git ls-files`: the tracked files
+present on disk) and lstat, never from the walkers being measured. A real repository should
+therefore be a clean checkout: untracked or ignored files and nested repositories are on disk
+but not tracked, so strategies that walk the disk report them (a mismatch naming them).
 
 Nothing here writes inside the repository: git runs read-only commands with
 GIT_OPTIONAL_LOCKS=0 (no opportunistic index refresh), and files are only opened for reading.
@@ -91,32 +93,24 @@ def check_existing_repos(existing: dict | None, sizes: dict, base=".") -> dict[s
     return resolved
 
 
-def _ls_files(repo) -> list[bytes]:
-    """Tracked and untracked (also ignored) paths: what a walk of the working tree can see."""
-    out = git(repo, "ls-files", "-z", "--cached", "--others")
-    return sorted({p for p in out.split(b"\0") if p})
-
-
-def _index_blobs(repo) -> dict[bytes, str]:
-    """path -> blob id of the index entry (stage 0 only; conflicted paths have none)."""
+def tracked(repo) -> dict[bytes, str]:
+    """path -> blob id of every file git tracks (index stage 0, or the first stage of a
+    conflicted path). Submodules (gitlinks) are left out: their content is another repository."""
     blobs = {}
     for rec in git(repo, "ls-files", "-z", "--stage").split(b"\0"):
         if not rec:
             continue
         meta, path = rec.split(b"\t", 1)
-        _mode, blob, stage = meta.split(b" ")
-        if stage == b"0":
-            blobs[path] = blob.decode()
+        mode, blob, _stage = meta.split(b" ")
+        if mode != b"160000":
+            blobs.setdefault(path, blob.decode())
     return blobs
 
 
-def _expand_folder(repo: bytes, rel: bytes):
-    """Files below a folder git lists as one entry (a submodule or a nested repository): the
-    walkers descend into it, so the ground truth lists what is inside (its .git too)."""
-    for root, _dirs, names in os.walk(os.path.join(repo, rel)):
-        for n in names:
-            full = os.path.join(root, n)
-            yield os.path.relpath(full, repo), os.lstat(full)
+def untracked_count(repo) -> int:
+    """Files on disk git does not track (ignored ones too): strategies that walk the disk list
+    them, git's listing does not, so they show up as unexpected paths (a mismatch)."""
+    return sum(1 for p in git(repo, "ls-files", "-z", "--others").split(b"\0") if p)
 
 
 def _kind(full: bytes, st) -> str:
@@ -136,31 +130,26 @@ def _asset(path: bytes) -> tuple[str | None, str | None]:
     return None, None
 
 
-def worktree_entries(repo) -> list[tuple[bytes, os.stat_result]]:
-    """(relative path, lstat) of every non-folder entry in the working tree outside .git."""
+def worktree_entries(repo, blobs: dict) -> list[tuple[bytes, os.stat_result]]:
+    """(relative path, lstat) of every tracked path present in the working tree."""
     root = os.fsencode(repo)
-    entries = {}
-    for rel in _ls_files(repo):
-        rel = rel.rstrip(b"/")
-        full = os.path.join(root, rel)
+    entries = []
+    for rel in sorted(blobs):
         try:
-            st = os.lstat(full)
+            st = os.lstat(os.path.join(root, rel))
         except FileNotFoundError:
             continue  # tracked but deleted in the working tree: nothing to discover
-        if stat.S_ISDIR(st.st_mode):
-            for sub, sub_st in _expand_folder(root, rel):
-                entries[sub] = sub_st
-        else:
-            entries[rel] = st
-    return sorted(entries.items())
+        if not stat.S_ISDIR(st.st_mode):
+            entries.append((rel, st))
+    return entries
 
 
 def state(repo) -> str:
-    """A cheap fingerprint of what the ground truth depends on (HEAD and the path listing), so
-    that a commit or a new file reruns the manifest while an unchanged repository does not."""
+    """A cheap fingerprint of what the ground truth depends on (HEAD and the index listing), so
+    that a commit or a staged change reruns the manifest while an unchanged repository does not."""
     head = git(repo, "rev-parse", "--verify", "-q", "HEAD", check=False).strip()
     h = hashlib.sha256(head + b"\0")
-    h.update(git(repo, "ls-files", "-z", "--cached", "--others"))
+    h.update(git(repo, "ls-files", "-z", "--stage"))
     return h.hexdigest()[:16]
 
 
@@ -168,10 +157,10 @@ def build_manifest(repo) -> tuple[pa.Table, dict]:
     """The repository's ground truth: manifest table and summary, like the generator's."""
     repo = str(repo)
     root = os.fsencode(repo)
-    blobs = _index_blobs(repo)
+    blobs = tracked(repo)
     rows = {name: [] for name in MANIFEST_SCHEMA.names}
     total = 0
-    for rel, st in worktree_entries(repo):
+    for rel, st in worktree_entries(repo, blobs):
         atype, asset = _asset(rel)
         rows["path"].append(rel)
         rows["size"].append(st.st_size)
@@ -193,6 +182,7 @@ def build_manifest(repo) -> tuple[pa.Table, dict]:
         "digest": digest_paths(rows["path"]),
         "text_files": rows["kind"].count("text"),
         "binary_files": rows["kind"].count("binary"),
+        "untracked_on_disk": untracked_count(repo),
         "asset_types": sorted({t for t in rows["asset_type"] if t}),
         "workflows": len({a for t, a in zip(rows["asset_type"], rows["asset"])
                           if t == "workflows"}),
@@ -213,6 +203,10 @@ def write_manifest(repo, manifest_path, log=lambda msg: None) -> dict:
     js_tmp.write_text(json.dumps(summary, indent=1))
     os.replace(tmp, out)
     os.replace(js_tmp, js)
-    log(f"{summary['files']} files, {summary['bytes']} bytes, {summary['commits']} commits, "
-        f"head {summary['head']}")
+    log(f"{summary['files']} tracked files, {summary['bytes']} bytes, {summary['commits']} "
+        f"commits, head {summary['head']}")
+    if summary["untracked_on_disk"]:
+        log(f"warning: {summary['untracked_on_disk']} untracked or ignored files on disk are not "
+            "in the ground truth; strategies that walk the disk will report them (mismatch). "
+            "Measure a clean checkout (git clean -ndx lists them).")
     return summary
