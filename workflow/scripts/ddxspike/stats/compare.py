@@ -91,6 +91,8 @@ def compare(current: pd.DataFrame, baseline: pd.DataFrame, baseline_path: str = 
     """One row per cell and metric present in either run; ok trials only."""
     check_hosts(current, baseline, baseline_path, allow_cross_host)
     keys = cell_keys(current)
+    if set(current["host_id"].dropna()) != set(baseline["host_id"].dropna()):
+        keys = [k for k in keys if k != "host_id"]  # allowed across hosts: match cells only
     cur_ok = current[current["status"] == "ok"]
     base_ok = baseline[baseline["status"] == "ok"]
 

@@ -39,7 +39,10 @@ def _page(title: str, intro: str, head: list[str], body: list[str]) -> str:
 
 def _dims(df: pd.DataFrame, keys: list[str]) -> list[str]:
     """Dimension columns that vary or are set (shape columns repeat the size: left out)."""
-    return [k for k in keys if k not in ("files", "bytes", "commits") and df[k].notna().any()]
+    shown = [k for k in keys if k in df.columns and k not in ("files", "bytes", "commits")
+             and df[k].notna().any()]
+    # One host: its id is in results/hosts.parquet, not worth a column on every row.
+    return [k for k in shown if not (k == "host_id" and df[k].nunique() <= 1)]
 
 
 def summary_page(summary: pd.DataFrame, keys: list[str]) -> str:
