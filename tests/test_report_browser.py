@@ -55,7 +55,7 @@ class Browser:
         if url is None:
             self.close()
             raise AssertionError("chromium did not start its DevTools endpoint")
-        self.ws = connect(url, max_size=None, open_timeout=20)
+        self.ws = connect(url, max_size=None, open_timeout=20).__enter__()
         self.next_id = 0
         self.events = []
         target = self.call("Target.createTarget", url="about:blank")["targetId"]
@@ -141,6 +141,7 @@ class Browser:
 def small_run_config():
     """The tiny config, trimmed to the fewest jobs that still fill every part of the document."""
     cfg = tiny_config()
+    cfg["measurement"].update(trials=1, heap_trials=0)  # the page is under test, not the numbers
     disc = cfg.get("discovery", {})
     keep = ("ddx-list", "walk", "scandir", "memory-cache")
     if "strategies" in disc:

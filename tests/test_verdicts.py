@@ -155,3 +155,23 @@ def test_findings_page_answers_every_question_even_without_data():
     assert [v.id for v in doc.verdicts] == ["H1", "H2", "H3", "H4", "H5"]
     page = findings.render(df, ft, pd.DataFrame([{"host_id": "h"}]), pd.DataFrame(), doc, RC)
     assert "Executive summary" in page and "inconclusive" in page and "<script" not in page
+
+
+def test_size_policy_takes_the_earliest_break_per_level_for_ddx_strategies():
+    from ddxspike.report import policy
+
+    tg = [{"id": "soft", "severity": "warn"}, {"id": "hard", "severity": "redirect"}]
+    breaks = pd.DataFrame([
+        {"target": "soft", "text": "s", "cell": "walk", "strategy": "walk", "axis": "files", "break_at": 8_000.0,
+         "break_lo": 6_000.0, "break_hi": 9_000.0, "b": 1.0, "fit_model": "pooled"},
+        {"target": "soft", "text": "s", "cell": "find", "strategy": "find", "axis": "files", "break_at": 100.0,
+         "break_lo": 90.0, "break_hi": 110.0, "b": 1.0, "fit_model": "pooled"},  # not DDX's: ignored
+        {"target": "hard", "text": "h", "cell": "walk", "strategy": "walk", "axis": "files", "break_at": 40_000.0,
+         "break_lo": 30_000.0, "break_hi": 50_000.0, "b": 1.0, "fit_model": "pooled"},
+        {"target": "hard", "text": "h", "cell": "walk", "strategy": "walk", "axis": "files", "break_at": np.inf,
+         "break_lo": np.inf, "break_hi": np.inf, "b": 0.0, "fit_model": "pooled"},
+    ])
+    pol = policy.derive(breaks, tg, ["walk"])
+    assert list(pol["level"]) == ["warn", "redirect"]
+    assert list(pol["threshold_value"]) == [8_000.0, 40_000.0]
+    assert "soft" in pol["evidence"].iloc[0]

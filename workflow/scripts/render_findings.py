@@ -10,6 +10,9 @@ from ddxspike.report import findings, html, tidy
 from ddxspike.report import stats as cellstats
 
 
+SHOWN_METRICS = ("wall_s", "peak_rss_bytes", "py_heap_peak_bytes", "first_page_s", "first_query_s", "query_p95_s")
+
+
 def write(path, text_or_df):
     tmp = f"{path}.tmp-{os.getpid()}"
     if isinstance(text_or_df, pd.DataFrame):
@@ -43,7 +46,8 @@ def main(sm):
     cfg = sm.params.report
     doc = findings.analyse(df, fits, sm.params.targets, cfg)
     write(sm.output.findings, findings.render(df, fits, hosts, profiles, doc, cfg))
-    shown = fits.drop(columns=["xbar", "ybar"], errors="ignore")
+    # The page shows the fits a reader compares; every fit (all metrics, RMS per class) is in fits.parquet.
+    shown = fits[fits["metric"].isin(SHOWN_METRICS)].drop(columns=["xbar", "ybar", "classes"], errors="ignore")
     tables = ("<h1>Scaling fits, targets and cells</h1><h2>Scaling fits</h2><p class=\"small\">metric = a·n^b per "
               "cell and size axis; pooled (all sizes), controlled (other axes held fixed), joint (all varying "
               "axes at once). best_class: Google-Benchmark-style complexity class with its relative RMS.</p>"

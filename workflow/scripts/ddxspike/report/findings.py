@@ -74,13 +74,16 @@ def answers(df, doc: Document, cfg) -> dict:
         base = select.present(top, cfg["h1"]["strategies"])
         if base:
             s = base[0]
+            depth = next((x for x in cfg["listing"].get("depths", []) if (top["depth"] == x).any()), None)
+            at = top[top["depth"] == depth] if depth else top
             meds = []
             for state in ("cold", "warm"):
-                g = top[(top["strategy"] == s) & (top["cache_state"] == state)]
+                g = at[(at["strategy"] == s) & (at["cache_state"] == state)]
                 if not g.empty:
                     meds.append(f"{state} {fmt.interval('wall_s', *stats.median_ci(g['wall_s']))}")
             size_line = (f"At {top['size'].iloc[0]} ({fmt.count(top['files'].iloc[0])} files, "
-                         f"{fmt.nbytes(top['bytes'].iloc[0])}) {s} takes " + ", ".join(meds) + " (all depths pooled). ")
+                         f"{fmt.nbytes(top['bytes'].iloc[0])}) {s} ({depth or 'all depths'}) takes "
+                         + ", ".join(meds) + ". ")
     out[1] = (f"H1 {v['H1'].verdict}: {v['H1'].deciding}. {size_line}{rec['Discovery strategy']['text']} "
               f"{_target_line(doc.checks, q['1'])}")
     out[2] = f"H3 {v['H3'].verdict}: {v['H3'].deciding}. {rec['Using git subtree']['text']} {_target_line(doc.checks, q['2'])}"
@@ -157,10 +160,10 @@ def render(df, fits, hosts, profiles, doc: Document, cfg) -> str:
                      f'<p class="rule">Rule: {h.esc(x.rule)}</p><p>{h.esc(x.deciding)}</p>{h.table(x.evidence)}')
     parts.append('<h2 id="targets">Targets</h2><p class="rule">Each target from DDX\'s documents against every '
                  'relevant cell at every size it applies to: pass when the median is below the limit (marginal when '
-                 'the interval straddles it). The predicted break is where the cell\'s fit reaches the limit.</p>')
-    cols = ["target", "source", "text", "cell", "size", "measured", "status", "predicted break"]
-    parts.append(h.table(doc.checks[[c for c in cols if c in doc.checks]] if not doc.checks.empty else doc.checks,
-                         badges=("status",)))
+                 'the interval straddles it); a cell fails when any size fails. The predicted break is where the '
+                 'cell\'s fit reaches the limit.</p>')
+    parts.append(h.table(targetlib.summary(doc.checks), badges=("status",)))
+    parts.append('<p class="small">Every size of every cell: the "fits, targets and cells" page.</p>')
     parts.append('<h2 id="policy">Size limits and warnings</h2><p class="rule">Levels of concern per size axis: the '
                  'smallest size at which a target of that severity is predicted to break for the strategies DDX uses '
                  'today (warn: FEAT-001 comfort targets; redirect: TS-001 requirements; refuse: DDX timeouts).</p>')

@@ -24,7 +24,9 @@ def nbytes(x) -> str:
         return "–"
     if math.isinf(x):
         return "∞"
-    for unit, f in (("GB", 1e9), ("MB", 1e6), ("KB", 1e3)):
+    if abs(x) >= 1e15:
+        return f"{x:.2g} B"
+    for unit, f in (("TB", 1e12), ("GB", 1e9), ("MB", 1e6), ("KB", 1e3)):
         if abs(x) >= f:
             return f"{x / f:.3g} {unit}"
     return f"{x:.0f} B"
@@ -35,6 +37,8 @@ def count(x) -> str:
         return "–"
     if math.isinf(x):
         return "∞"
+    if x >= 1e9:
+        return f"{x:.2g}"
     if x >= 1e6:
         return f"{x / 1e6:.3g} M"
     return f"{x:,.0f}"

@@ -31,7 +31,7 @@ def derive(breaks: pd.DataFrame, targets: list[dict], ddx_strategies: list[str])
         own = b[b["strategy"].isin(ddx_strategies)]
         b = own if not own.empty else b
     b["severity"] = b["target"].map(sev)
-    for axis in ("files", "bytes", "commits"):
+    for axis in ("files", "bytes", "commits", "workflows"):
         for level, (stars, action) in LEVELS.items():
             sub = b[(b["axis"] == axis) & (b["severity"] == level)]
             if sub.empty:

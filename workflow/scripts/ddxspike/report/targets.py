@@ -43,7 +43,9 @@ def _rows_for(df, t):
 def breaks_for(fits, cell: dict, metric: str, limit: float) -> dict:
     """axis -> (n, lo, hi, fit) where the cell's fit reaches limit."""
     out = {}
-    for axis in BREAK_AXES:
+    # A catalogue is sized by its workflow count: its file count is no repository size.
+    wf = select.fit_for(fits, cell, metric, "workflows")
+    for axis in ("workflows",) if wf is not None else BREAK_AXES:
         f = select.fit_for(fits, cell, metric, axis)
         if f is not None and f.get("status") == "ok":
             out[axis] = (*fitlib.break_size(f, limit), f)
@@ -82,7 +84,7 @@ def check_targets(df: pd.DataFrame, fits: pd.DataFrame, targets: list[dict]):
                 checks.extend(_doubling(base, t, cell, label, g, fits))
                 continue
             br = breaks_for(fits, cell, t["metric"], t["limit"])
-            max_seen = {a: g[a].max() for a in BREAK_AXES if a in g}
+            max_seen = {a: g[a].max() for a in (*BREAK_AXES, "workflows") if a in g}
             br_text = _break_text(br, max_seen)
             for axis, (n, lo, hi, f) in br.items():
                 breaks.append({**base, "cell": label, **cell, "axis": axis, "break_at": n, "break_lo": lo,
@@ -130,3 +132,24 @@ def _doubling(base, t, cell, label, g, fits) -> list[dict]:
         out.append({**base, "cell": label, "size": "–", "measured": "–", "status": "no data",
                     "predicted break": f"no pair of sizes about 2× apart on {axis}, and no fit"})
     return out
+
+
+def summary(checks: pd.DataFrame) -> pd.DataFrame:
+    """One row per target x cell: how many sizes pass, the largest size's figure, the break."""
+    if checks.empty:
+        return checks
+    rows = []
+    for (tid, cell), g in checks.groupby(["target", "cell"], sort=False):
+        st = g["status"].astype(str)
+        last = g.iloc[-1]
+        fails = g[st.str.startswith("fail")]
+        verdict = ("no data" if (st == "no data").all() else
+                   "fail" if not fails.empty else
+                   "pass (marginal)" if st.str.contains("marginal").any() else "pass")
+        rows.append({"target": tid, "text": last["text"], "cell": cell,
+                     "sizes": f"{int(st.str.startswith('pass').sum())} pass / {len(fails)} fail of {len(g)}",
+                     "status": verdict,
+                     "largest measured": f"{last['size']}: {last['measured']}" if last["measured"] != "–" else "–",
+                     "first failing size": f"{fails.iloc[0]['size']}: {fails.iloc[0]['measured']}" if not fails.empty else "–",
+                     "predicted break": last.get("predicted break", "")})
+    return pd.DataFrame(rows)
