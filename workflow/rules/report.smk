@@ -86,5 +86,6 @@ rule render_findings:
     params:
         targets=config["targets"],
         report=config["report"],
+        exclude=fit_exclusions(),
     script:
         "../scripts/render_findings.py"

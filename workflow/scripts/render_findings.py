@@ -44,7 +44,7 @@ def main(sm):
     hosts = pd.read_parquet(sm.input.hosts)
     profiles = pd.read_parquet(sm.input.profiles)
     cfg = sm.params.report
-    doc = findings.analyse(df, fits, sm.params.targets, cfg)
+    doc = findings.analyse(df, fits, sm.params.targets, cfg, exclude=sm.params.exclude)
     write(sm.output.findings, findings.render(df, fits, hosts, profiles, doc, cfg))
     # The page shows the fits a reader compares; every fit (all metrics, RMS per class) is in fits.parquet.
     shown = fits[fits["metric"].isin(SHOWN_METRICS)].drop(columns=["xbar", "ybar", "classes"], errors="ignore")

@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 
 from ddxspike.report import fmt, html, optimisations, policy, recommend, select, stats, tidy, verdicts
+from ddxspike.report import fits as fitlib
 from ddxspike.report import targets as targetlib
 
 QUESTIONS = {
@@ -30,15 +31,19 @@ class Document:
     answers: dict
 
 
-def analyse(df: pd.DataFrame, fits: pd.DataFrame, targets: list[dict], cfg: dict) -> Document:
-    vs = verdicts.judge_all(df, fits, cfg)
+def analyse(df: pd.DataFrame, fits: pd.DataFrame, targets: list[dict], cfg: dict, exclude=None) -> Document:
+    """Everything the page says. Verdicts, recommendations and "the largest size" use the points on
+    the size axes only (edge cases and real repositories excluded); targets check every repository."""
+    exclude = cfg.get("fit_exclude", []) if exclude is None else exclude
+    sp = fitlib.scaling_points(df, exclude)
+    vs = verdicts.judge_all(sp, fits, cfg)
     checks, breaks = targetlib.check_targets(df, fits, targets)
     ddx = [s for k in ("h1", "h3") for s in cfg[k]["strategies"]] + cfg["h5"]["scan"]
     pol = policy.derive(breaks, targets, ddx)
-    recs = recommend.all_recommendations(df, fits, vs, pol, cfg)
+    recs = recommend.all_recommendations(sp, fits, vs, pol, cfg)
     ba = optimisations.before_after(df, cfg.get("optimisations", []))
     doc = Document(vs, checks, breaks, pol, recs, ba, {})
-    doc.answers = answers(df, doc, cfg)
+    doc.answers = answers(sp, doc, cfg)
     return doc
 
 
