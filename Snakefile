@@ -21,6 +21,7 @@ include: "workflow/rules/inputs/existing.smk"
 include: "workflow/rules/inputs/subtree.smk"
 include: "workflow/rules/inputs/catalogue.smk"
 include: "workflow/rules/inputs/report.smk"
+include: "workflow/rules/inputs/cost.smk"
 include: "workflow/rules/generate.smk"
 include: "workflow/rules/existing.smk"
 include: "workflow/rules/discovery.smk"
@@ -31,6 +32,7 @@ include: "workflow/rules/charts.smk"
 include: "workflow/rules/summary.smk"
 include: "workflow/rules/report.smk"
 include: "workflow/rules/clean.smk"
+include: "workflow/rules/cost.smk"
 
 
 rule all:
@@ -39,3 +41,4 @@ rule all:
         chart_outputs(),
         summary_outputs(),
         report_outputs(),
+        "results/pipeline_cost.html",
