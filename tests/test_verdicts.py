@@ -175,3 +175,18 @@ def test_size_policy_takes_the_earliest_break_per_level_for_ddx_strategies():
     assert list(pol["level"]) == ["warn", "redirect"]
     assert list(pol["threshold_value"]) == [8_000.0, 40_000.0]
     assert "soft" in pol["evidence"].iloc[0]
+
+
+def test_doubling_target_measures_the_slowdown_between_sizes_twice_apart():
+    sizes = {"a": (100, 500_000_000, 100), "b": (200, 1_000_000_000, 100), "c": (400, 2_000_000_000, 100)}
+    df = pd.DataFrame(rows("subtree", "ddx-pull", lambda f, b, c: 1e-9 * b, sizes, trials=4, depth=None,
+                           cache_state="warm"))  # linear in bytes: +100% per doubling
+    ft = fits.fit_table(df, n_boot=200)
+    tg = [{"id": "dbl", "source": "FEAT-002", "text": "< 20%", "metric": "wall_s", "limit": 0.2,
+           "kind": "doubling", "axis": "bytes", "experiment": "subtree"}]
+    checks, _ = targets.check_targets(df, ft, tg)
+    pairs = checks[checks["size"].str.contains("→")]
+    assert list(pairs["size"]) == ["a → b", "b → c"]
+    assert (pairs["status"] == "fail").all() and pairs["median"].between(0.8, 1.2).all()
+    fit_row = checks[checks["size"].str.startswith("any doubling")].iloc[0]
+    assert fit_row["status"] == "fail" and fit_row["median"] == pytest.approx(1.0, abs=0.15)
