@@ -181,3 +181,11 @@ def test_storage_reads_show_a_cold_trial_reading_from_disk_and_a_warm_one_not(fi
     assert warm["bytes_read"] == cold["bytes_read"] == total
     assert cold["storage_read_bytes"] >= 0.9 * total, cold["storage_read_bytes"]
     assert warm["storage_read_bytes"] <= 0.1 * total, warm["storage_read_bytes"]
+
+
+def test_a_costly_variant_with_fewer_trials_stays_interleaved():
+    few = spec("B", "listing", paths=RIGHT)
+    few.trials = 1
+    rows = run_cell([spec("A", "listing", paths=RIGHT), few, spec("C", "listing", paths=RIGHT)],
+                    warmups=0, trials=3, timeout_s=30, log=quiet)
+    assert [r["strategy"] + str(r["trial"]) for r in rows] == ["A0", "B0", "C0", "A1", "C1", "A2", "C2"]

@@ -93,7 +93,8 @@ def run_cell(
     log: Callable[[str], None] = print,
     give_up_after_timeouts: int = 2,
 ) -> list[dict]:
-    """All trials of the given specs; `prepare(spec)` runs before each cold trial.
+    """All trials of the given specs; `prepare(spec)` runs before each cold trial. A spec
+    with its own `trials` (at most `trials`) drops out of the rounds after that many.
 
     A spec that timed out `give_up_after_timeouts` times in a row is not run again in this
     cell: its remaining trials become `timeout` rows saying they were not run, so one hanging
@@ -115,12 +116,18 @@ def run_cell(
                 "error": f"not run: timed out {give_up_after_timeouts} times in a row "
                          f"(timeout {timeout_s:g} s)"}
 
+    def wanted(spec: TrialSpec) -> int:
+        return trials if spec.trials is None else min(spec.trials, trials)
+
     with tempfile.TemporaryDirectory(prefix="ddxspike-trial-") as tmp:
         workdir = Path(tmp)
         for group in (warm, cold):
-            for rnd in range(warmups + trials):
+            rounds = max((wanted(s) for s in group), default=0)
+            for rnd in range(warmups + rounds):
                 counted = rnd >= warmups
                 for spec in group:
+                    if rnd >= warmups + wanted(spec):
+                        continue  # had its own, smaller number of trials
                     i = index[id(spec)]
                     if hopeless(i):
                         pre, load, measured = {}, os.getloadavg()[0], skipped(timeout_s)
@@ -136,7 +143,7 @@ def run_cell(
                                  "trial": rnd - warmups, "order": order, "load_1m": load})
                     order += 1
                 if counted:
-                    log(f"  round {rnd - warmups + 1}/{trials} of {len(group)} spec(s) done "
+                    log(f"  round {rnd - warmups + 1}/{rounds} of {len(group)} spec(s) done "
                         f"({time.monotonic() - started:.1f} s)")
         for rnd in range(heap_trials):
             for i, spec in enumerate(specs):
