@@ -85,7 +85,7 @@ def after_trial(op_name, ws, before, info, manifest_paths, sparse_dirs) -> dict:
     extra = {
         "git_growth_bytes": after["git_bytes"] - before["git_bytes"],
         "objects_added": after["objects"] - before["objects"],
-        "subtree_cache_bytes": workspace.tree_bytes(cache) if cache.exists() else 0,
+        "subtree_cache_bytes": workspace.disk_usage(cache) if cache.exists() else 0,
         "git_processes": git_processes(ws),
     }
     answer_file = ws / operations.ANSWER_FILE

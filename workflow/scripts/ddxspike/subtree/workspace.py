@@ -59,6 +59,19 @@ def tree_bytes(root) -> int:
     return total
 
 
+def disk_usage(root) -> int:
+    """Bytes of disk blocks allocated below root (a directory of many tiny files costs whole
+    blocks each: what subtree-cache debris really takes)."""
+    total = 0
+    for dirpath, _, names in os.walk(root):
+        for name in names:
+            try:
+                total += os.lstat(os.path.join(dirpath, name)).st_blocks * 512
+            except FileNotFoundError:
+                continue
+    return total
+
+
 def git_dir(repo) -> Path:
     repo = Path(repo)
     return repo / ".git" if (repo / ".git").exists() else repo
