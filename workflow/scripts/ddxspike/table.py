@@ -48,7 +48,7 @@ MEASURES = [
     ("git_peak_rss_bytes", pa.int64()),  # largest resident set among the git processes
     ("git_growth_bytes", pa.int64()),  # growth of .git (subtree-cache and unreachable objects too)
     ("objects_added", pa.int64()),  # objects fetched or written into the repository
-    ("subtree_cache_bytes", pa.int64()),  # .git/subtree-cache left behind after the operation
+    ("subtree_cache_bytes", pa.int64()),  # disk used by .git/subtree-cache left behind
     ("exit_status", pa.int32()),  # exit status of the failing git command (0: all succeeded)
     ("answer", pa.string()),  # the operation's answer as JSON (split commit, behind count, ...)
     # asset discovery, lazy listing (ddxspike/discovery/lazy.py, sorted_full.py):
