@@ -27,6 +27,7 @@ def main(sm):
         print(f"[discovery {p.size}/{p.strategy}] {msg}", file=sys.stderr, flush=True)
 
     m, budget = p.measurement, dict(p.budget or {})
+    heap = m.get("heap_trials", 0)
     summary = experiment.load_summary(sm.input.manifest)
     repo = str(p.repo)
     strategy = resolve(p.strategy, p.strategy_spec)
@@ -55,12 +56,20 @@ def main(sm):
             + ", ".join(f"{len(s)} variant(s) x {n} trials" for n, s in sorted(by_trials.items())))
         rows, offset = [], 0
         for n, specs in sorted(by_trials.items()):
-            got = run_cell(specs, warmups=m["warmups"], trials=n, timeout_s=m["trial_timeout_s"],
-                           heap_trials=m.get("heap_trials", 0), prepare=prepare, log=log)
-            for r in got:
-                r["order"] += offset  # one run order across the job's groups
-            offset += len(got)
-            rows += got
+            warm = [s for s in specs if s.dims["cache_state"] == "warm"]
+            cold = [s for s in specs if s.dims["cache_state"] == "cold"]
+            # A heap trial is untimed and never cold: once per spec, with the warm group.
+            groups = [(warm, m["warmups"], heap), (cold, budget.get("cold_warmups", m["warmups"]),
+                                                   0 if warm else heap)]
+            for group, warmups, heap_trials in groups:
+                if not group:
+                    continue
+                got = run_cell(group, warmups=warmups, trials=n, timeout_s=m["trial_timeout_s"],
+                               heap_trials=heap_trials, prepare=prepare, log=log)
+                for r in got:
+                    r["order"] += offset  # one run order across the job's groups
+                offset += len(got)
+                rows += got
     failed = [r for r in rows if r.get("status") in ("error", "timeout")]
     if failed:
         log(f"{len(failed)} trial(s) failed cleanly, e.g. {failed[0].get('depth')}: {failed[0].get('error')}")

@@ -69,9 +69,12 @@ def ground_truth(strategy: Strategy, manifest: str, summary: dict, workdir: Path
                      "(expected files or assets)")
 
 
-def trials_for(depth: str, summary: dict, edge_case: bool, trials: int, budget: dict) -> int:
+def trials_for(depth: str, summary: dict, edge_case: bool, trials: int, budget: dict,
+               state: str = "warm") -> int:
     """measurement.trials, cut where a cell is costly (README, "time budget")."""
-    n = trials
+    n = min(trials, budget.get("trials", trials))
+    if state == "cold" and budget.get("cold_trials"):
+        n = min(n, budget["cold_trials"])  # each cold trial pays an eviction + residency check
     if depth == "hash" and budget.get("hash_trials"):
         n = min(n, budget["hash_trials"])
     if budget.get("big_repo_bytes") and summary["bytes"] >= budget["big_repo_bytes"]:
@@ -104,5 +107,5 @@ def build_specs(strategy: Strategy, *, repo: str, manifest: str, summary: dict, 
                 dims={"experiment": "discovery", "size": size, "strategy": strategy.name,
                       "depth": depth, "cache_state": state, **shape},
                 target=strategy.target, kwargs=kwargs, setup=strategy.setup, **truth)
-            out.append((trials_for(depth, summary, edge_case, trials, budget), spec))
+            out.append((trials_for(depth, summary, edge_case, trials, budget, state), spec))
     return out
