@@ -121,7 +121,8 @@ def test_pipeline_never_writes_inside_the_repository(pipeline, tmp_path):
     cfg = small_config(existing_repos={"mine": str(repo)})
     cfg["discovery"]["strategies"] = tiny_config()["discovery"]["strategies"]  # every strategy
     cfg["discovery"]["depths"] = ["names", "hash"]  # hash reads every file
-    cfg["measurement"].update(trials=1, heap_trials=0)
+    # Cold trials evict the repository's pages before each trial (a read-only open too).
+    cfg["measurement"].update(trials=1, heap_trials=0, cache_states=["cold"])
     pipeline.write_config(cfg)
     # Every job measuring the real repository, not the tiny size.
     outputs = [f"results/discovery/mine/{s}.parquet" for s in cfg["discovery"]["strategies"]]
