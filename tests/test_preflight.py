@@ -14,14 +14,19 @@ from ddxspike.preflight import PreflightError
 def test_refusal_names_sizes_and_shortfall():
     cfg = {"sizes": {"small": {"files": 100, "bytes": 10_000_000},
                      "big": {"files": 10, "bytes": 10**9}},
-           "edge_cases": {"wide": {"kind": "wide_folder", "files": 1000}}}
+           "edge_cases": {"wide": {"kind": "wide_folder", "files": 1000}},
+           "catalogue": {"workflow_counts": [100], "bad_input": {"workflows": 30}}}
     jobs = [("generate_library", {"size": "small"}), ("generate_library", {"size": "big"}),
             ("subtree_fixtures", {"size": "small", "commits": "100"}),
             ("measure_subtree", {"size": "small", "commits": "100"}),
             ("generate_edgecase", {"case": "wide"}),
+            ("generate_catalogue", {"catalogue": "w100"}),
+            ("generate_catalogue", {"catalogue": "edge-bad-workflows"}),
             ("measure_discovery", {"size": "small", "strategy": "walk"})]
     needs = preflight.planned_needs(jobs, cfg)
-    assert set(needs) == {"small", "big", "subtree small c100", "subtree work space", "edge wide"}
+    assert set(needs) == {"small", "big", "subtree small c100", "subtree work space", "edge wide",
+                          "catalogue w100", "catalogue edge-bad-workflows"}
+    assert needs["catalogue w100"] == 100 * preflight.CATALOGUE_PER_WORKFLOW
     assert needs["subtree small c100"] > 2 * needs["small"]  # five repositories, hard links
     total = sum(needs.values()) * preflight.MARGIN
     with pytest.raises(PreflightError) as err:

@@ -42,6 +42,9 @@ SUBTREE_WORK_PER_BYTE = 3.4
 # generate_edgecase: wide-folder 20,000 files = 168.6 MB (a block of text and a loose object per
 # file); one-big-file is sparse: 1 GB apparent = 4.6 MB.
 EDGE = Footprint(per_byte=0.005, per_file=8430.0)
+# generate_catalogue: a catalogue of N HELIX workflows (plain files, no .git): w10 0.84 MB,
+# w100 9.24 MB, the 30-workflow bad-input catalogue 2.72 MB; the largest per-workflow figure.
+CATALOGUE_PER_WORKFLOW = 92_500
 # Head-room for what the model cannot see (logs, filesystem metadata, other users of the disk).
 MARGIN = 1.10
 
@@ -63,6 +66,13 @@ def edge_estimate(spec: dict) -> int:
     return EDGE.estimate(files, nbytes)
 
 
+def catalogue_workflows(name: str, catalogue: dict) -> int:
+    """Workflows in a catalogue job: w<N>, or the bad-input catalogue (rules/inputs/catalogue)."""
+    if name[1:].isdigit():
+        return int(name[1:])
+    return int((catalogue.get("bad_input") or {}).get("workflows", 0))
+
+
 def planned_needs(jobs, config: dict) -> dict:
     """label -> bytes for everything the run's jobs will generate under scratch_dir; jobs are
     (rule name, wildcards) pairs (Snakemake's needrun jobs, read at start-up)."""
@@ -75,6 +85,10 @@ def planned_needs(jobs, config: dict) -> dict:
             needs[f"subtree {wc['size']} c{wc['commits']}"] = estimate(sizes[wc["size"]], SUBTREE)
         elif name == "generate_edgecase" and wc.get("case") in edges:
             needs[f"edge {wc['case']}"] = edge_estimate(edges[wc["case"]])
+        elif name == "generate_catalogue" and config.get("catalogue"):
+            n = catalogue_workflows(wc.get("catalogue", ""), config["catalogue"])
+            if n:
+                needs[f"catalogue {wc['catalogue']}"] = n * CATALOGUE_PER_WORKFLOW
         elif name == "measure_subtree" and wc.get("size") in sizes:
             work = max(work, math.ceil(SUBTREE_WORK_PER_BYTE * sizes[wc["size"]]["bytes"]))
     if work:
