@@ -185,7 +185,10 @@ def test_report_opens_offline_with_findings_and_charts(pipeline, tmp_path):
     browser = Browser(tmp_path / "chromium-profile")
     try:
         browser.call("Page.navigate", session=True, url=report.as_uri())
-        assert browser.wait_for("typeof app !== 'undefined' && typeof results !== 'undefined'", timeout=60)
+        # Loaded: the report hides its loading screen after its last script has run.
+        assert browser.wait_for("document.querySelector('#loading-screen') !== null && "
+                                "document.querySelector('#loading-screen').style.display === 'none' && "
+                                "typeof app === 'object' && app !== null", timeout=90)
         results = browser.js("Object.fromEntries(Object.entries(results).map(([k, v]) => [k, v.mime_type]))")
         cats = browser.js("Object.keys(categories)")
         assert "0. Findings" in cats, cats

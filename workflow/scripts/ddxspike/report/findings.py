@@ -29,6 +29,7 @@ class Document:
     recommendations: list
     before_after: pd.DataFrame
     answers: dict
+    scale: str = ""
 
 
 def analyse(df: pd.DataFrame, fits: pd.DataFrame, targets: list[dict], cfg: dict, exclude=None) -> Document:
@@ -44,6 +45,7 @@ def analyse(df: pd.DataFrame, fits: pd.DataFrame, targets: list[dict], cfg: dict
     ba = optimisations.before_after(df, cfg.get("optimisations", []))
     doc = Document(vs, checks, breaks, pol, recs, ba, {})
     doc.answers = answers(sp, doc, cfg)
+    doc.scale = scale_note(sp, cfg)
     return doc
 
 
@@ -94,8 +96,9 @@ def answers(df, doc: Document, cfg) -> dict:
     out[2] = f"H3 {v['H3'].verdict}: {v['H3'].deciding}. {rec['Using git subtree']['text']} {_target_line(doc.checks, q['2'])}"
     out[3] = f"{_target_line(doc.checks, q['3']) or 'no data'}. H5 {v['H5'].verdict}: {v['H5'].deciding}."
     mem = tidy.valid(df)
+    mem = mem[mem["peak_rss_bytes"].notna()] if not mem.empty else mem
     peak = ""
-    if not mem.empty and mem["peak_rss_bytes"].notna().any():
+    if not mem.empty:
         top = mem.loc[mem.groupby(["experiment"])["peak_rss_bytes"].idxmax()]
         peak = "Largest peak RSS per experiment: " + ", ".join(
             f"{r['experiment']} {fmt.nbytes(r['peak_rss_bytes'])} ({r['strategy']} at {r['size']})"
@@ -105,8 +108,23 @@ def answers(df, doc: Document, cfg) -> dict:
     return out
 
 
+def scale_note(df: pd.DataFrame, cfg) -> str:
+    """Say so when the run measured far smaller repositories than the spike's sizes."""
+    want = cfg.get("spike_scale") or {}
+    v = tidy.valid(select.rows(df, cfg["h1"]["experiment"]))  # repositories, not catalogues
+    if v.empty or not want:
+        return ""
+    short = [f"{a} {fmt.by_axis(a, v[a].max())} (spike: {fmt.by_axis(a, n)})" for a, n in want.items()
+             if a in v and v[a].notna().any() and v[a].max() < n]
+    if not short:
+        return ""
+    return ("Scale: this run measured at most " + ", ".join(short) + ". Verdicts and thresholds below "
+            "describe repositories of that size and extrapolate beyond it; run the default configuration "
+            "for the spike's sizes.")
+
+
 def executive_summary_text(doc: Document) -> str:
-    lines = [f"{k}. {QUESTIONS[k]}\n   {doc.answers[k]}" for k in sorted(doc.answers)]
+    lines = ([doc.scale] if doc.scale else []) + [f"{k}. {QUESTIONS[k]}\n   {doc.answers[k]}" for k in sorted(doc.answers)]
     lines += [f"{x.id} {x.verdict}: {x.deciding}" for x in doc.verdicts]
     return "\n".join(lines)
 
@@ -152,7 +170,9 @@ def render(df, fits, hosts, profiles, doc: Document, cfg) -> str:
              '<p class="small">Every figure below is computed by the pipeline from results/measurements.parquet '
              '(median of fresh-process trials, 95% bootstrap interval in brackets). Rules are stated before the '
              'numbers they judge. Charts are in the report categories named after the sub-questions.</p>',
-             '<h2 id="summary">Executive summary</h2><table class="exec"><tbody>']
+             '<h2 id="summary">Executive summary</h2>'
+             + (f'<p class="inconclusive">{html.esc(doc.scale)}</p>' if doc.scale else "")
+             + '<table class="exec"><tbody>']
     for k, qtext in QUESTIONS.items():
         parts.append(f"<tr><td>{k}. {h.esc(qtext)}</td><td>{h.esc(doc.answers[k])}</td></tr>")
     parts.append("</tbody></table>")

@@ -37,6 +37,8 @@ def count(x) -> str:
         return "–"
     if math.isinf(x):
         return "∞"
+    if x >= 1e12:
+        return "> 10¹²"
     if x >= 1e9:
         return f"{x:.2g}"
     if x >= 1e6:

@@ -25,7 +25,9 @@ def discovery_strategy(df, cfg) -> dict:
     cached = set(cfg["h4"]["cached"])
     for (depth, state), g in top.groupby(["depth", "cache_state"], dropna=False):
         meds = g.groupby("strategy")["wall_s"].median()
-        plain = meds[[s for s in meds.index if s not in cached]]
+        # Only strategies that list every file compete (ddx list shows type-folder children only).
+        full = set(g.loc[g["items"] == g["files"], "strategy"]) if "items" in g else set(meds.index)
+        plain = meds[[s for s in meds.index if s not in cached and s in full]]
         if plain.empty:
             continue
         best = plain.idxmin()
@@ -37,7 +39,7 @@ def discovery_strategy(df, cfg) -> dict:
     if not lines:
         return {"topic": topic, "text": "No uncached strategy measured.", "evidence": ""}
     winner = pd.Series(lines).mode().iloc[0]
-    text = (f"Adopt `{winner}` for asset discovery: it is the fastest uncached strategy in "
+    text = (f"Adopt `{winner}` for asset discovery: it is the fastest uncached strategy listing every file in "
             f"{lines.count(winner)} of {len(lines)} depth/cache-state cells at {size} ({fmt.count(files)} files).")
     return {"topic": topic, "text": text, "evidence": "; ".join(evidence)}
 
@@ -137,6 +139,14 @@ def subtree(df, fits, cfg) -> dict:
         if f is not None and f.get("status") == "ok":
             growth.append((s, f))
     hist = sorted(growth, key=lambda x: -x[1]["b"])
+    timed = select.rows(df, sel["experiment"])
+    timed = timed[timed["mode"] == "time"]
+    failing = []
+    for s, g in timed.groupby("strategy"):
+        bad = g[g["status"] != "ok"]
+        if not bad.empty:
+            first = str(bad["error"].dropna().iloc[0])[:140] if bad["error"].notna().any() else bad["status"].iloc[0]
+            failing.append(f"{s} ({len(bad)} of {len(g)} trials {'/'.join(sorted(set(bad['status'])))}: {first})")
     text = (f"At the largest repository ({fmt.nbytes(top['bytes'].iloc[0])}, {fmt.count(top['commits'].iloc[0])} "
             f"commits) the slowest operation is {meds.index[0]} ({ev[0].split(': ', 1)[1]}).")
     if hist:
@@ -145,6 +155,8 @@ def subtree(df, fits, cfg) -> dict:
                  f"history squashed (DDX's add/pull already squash) and avoid split --rejoin on long histories.")
     else:
         text += " The effect of history could not be fitted (too few commit counts)."
+    if failing:
+        text += " Failing: " + "; ".join(failing[:3]) + (f" and {len(failing) - 3} more" if len(failing) > 3 else "") + "."
     return {"topic": topic, "text": text, "evidence": "; ".join(ev)}
 
 
