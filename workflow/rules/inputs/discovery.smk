@@ -47,12 +47,19 @@ def discovery_manifest(wc):
 
 
 def _discovery_helpers(module):
-    """The ddxspike.discovery modules a strategy module imports (one level), so that editing a
-    helper (depth, dircache, ...) reruns the strategies that use it."""
-    text = Path(module_source(module)).read_text()
-    found = re.findall(r"ddxspike\.discovery(?:\.(\w+))? import (\w+)", text)
-    names = {sub or name for sub, name in found}
-    return [module_source(f"ddxspike.discovery.{n}") for n in sorted(names)]
+    """The ddxspike.discovery modules a strategy module imports, directly or through each other,
+    so that editing a helper (depth, dircache, ...) reruns the strategies that use it.
+    """
+    seen, todo = set(), [module]
+    while todo:
+        text = Path(module_source(todo.pop())).read_text()
+        found = re.findall(r"ddxspike\.discovery(?:\.(\w+))? import (\w+)", text)
+        for sub, name in found:
+            helper = f"ddxspike.discovery.{sub or name}"
+            if helper not in seen and helper != module:
+                seen.add(helper)
+                todo.append(helper)
+    return [module_source(m) for m in sorted(seen)]
 
 
 def discovery_code(wc):
