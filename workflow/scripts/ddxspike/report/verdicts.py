@@ -345,6 +345,12 @@ def h5(df, fits, cfg) -> Verdict:
             med, lo, hi = stats.median_ci(g.loc[g["strategy"] == s, sel["metric"]])
             meds[s] = (med, lo, hi)
             row[s] = fmt.interval(sel["metric"], med, lo, hi)
+        fin = {k: m for k, m in meds.items() if np.isfinite(m[0])}
+        sc = min((k for k in scans if k in fin), key=lambda k: fin[k][0], default=None)
+        ix = min((k for k in idx if k in fin), key=lambda k: fin[k][0], default=None)
+        if sc and ix:
+            r = stats.ratio_ci(g.loc[g["strategy"] == sc, sel["metric"]], g.loc[g["strategy"] == ix, sel["metric"]])
+            row["fastest scan / fastest index"] = f"{sc} / {ix}: {fmt.ratio(*r)}"
         if count >= thr:
             seen_big = True
             slow = [s for s in scans if np.isfinite(meds[s][1]) and meds[s][1] > limit]
