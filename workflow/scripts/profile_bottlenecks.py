@@ -53,7 +53,8 @@ def discovery_sections(sm, df, rows, log) -> list[str]:
     out = []
     for name in chosen:
         started = time.monotonic()
-        fn, git = profile.run(f"{p.strategies[name]}:discover", {"repo": str(sm.input.repo), "depth": depth})
+        fn, git = profile.run(f"{p.strategies[name]}:discover", {"repo": str(sm.input.repo), "depth": depth},
+                              prime=True)
         out.append(section(f"asset discovery: {name} ({depth}, {p.size})", fn, git, rows, log, started))
     if not chosen:
         out.append("<p>No Python discovery strategy was measured on the largest repository.</p>")
