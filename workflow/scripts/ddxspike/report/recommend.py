@@ -31,7 +31,7 @@ def discovery_strategy(df, cfg) -> dict:
         if plain.empty:
             continue
         best = plain.idxmin()
-        ref = next((b for b in baseline if b in meds.index), None)
+        ref = next((b for b in baseline if b in meds.index and b in full), None)
         r = stats.ratio_ci(g.loc[g["strategy"] == best, "wall_s"], g.loc[g["strategy"] == ref, "wall_s"]) if ref else None
         vs = f" — {fmt.ratio(*r)} of {ref}" if ref and ref != best else ""
         evidence.append(f"{depth}/{state}: {best} {fmt.interval('wall_s', *stats.median_ci(g.loc[g['strategy'] == best, 'wall_s']))}{vs}")
@@ -50,9 +50,14 @@ def caching(df, cfg) -> dict:
     if r.empty:
         return {"topic": topic, "text": "Cached strategies were not measured: caching cannot be judged yet.",
                 "evidence": ""}
+    if "depth" in r:  # judged at the depths that read file metadata, as H4 is
+        r = r[r["depth"].isin(cfg["h4"]["depths"])]
+    if r.empty:
+        return {"topic": topic, "text": "No cached measurement at the metadata depths.", "evidence": ""}
     pays = r[r["hi"] < 1]
     top = r[r["files"] == r["files"].max()]
     best = top.loc[top["ratio"].idxmin()]
+    worst = top.loc[top["ratio"].idxmax()]
     gain = 1 - best["ratio"]
     ev = "; ".join(f"{x['size']} {x.get('depth', '')}/{x.get('cache_state', '')} {x['cached']}: "
                    f"{fmt.ratio(x['ratio'], x['lo'], x['hi'])}" for x in top.to_dict("records"))
@@ -62,8 +67,9 @@ def caching(df, cfg) -> dict:
     else:
         first = pays.loc[pays["files"].idxmin()]
         text = (f"Caching pays from {first['size']} ({fmt.count(first['files'])} files) on; at the largest size "
-                f"{best['cached']} saves {gain:.0%} of the time [{1 - best['hi']:.0%}, {1 - best['lo']:.0%}] "
-                f"({best.get('depth', '')}, {best.get('cache_state', '')}).")
+                f"{best['cached']} saves up to {gain:.0%} of the time [{1 - best['hi']:.0%}, {1 - best['lo']:.0%}] "
+                f"({best.get('depth', '')}, {best.get('cache_state', '')}), and at least {1 - worst['ratio']:.0%} "
+                f"({worst['cached']}, {worst.get('depth', '')}, {worst.get('cache_state', '')}).")
     return {"topic": topic, "text": text, "evidence": ev}
 
 
