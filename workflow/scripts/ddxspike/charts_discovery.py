@@ -46,7 +46,6 @@ def time_vs_shape(df: pd.DataFrame, x: str = "files") -> alt.Chart:
             color=alt.Color("strategy:N"),
             strokeDash=alt.StrokeDash("cache_state:N", title="cache"),
             column=alt.Column("depth:N", sort=DEPTH_ORDER, title="depth"),
-            detail="size:N",
             tooltip=["size", "strategy", "depth", "cache_state", x,
                      alt.Tooltip("median_wall_s:Q", format=".4f")],
         )
@@ -76,7 +75,6 @@ def first_page(df: pd.DataFrame) -> alt.Chart:
             color=alt.Color("measure:N", sort=list(measures.values())),
             strokeDash=alt.StrokeDash("strategy:N"),
             column=alt.Column("depth:N", sort=DEPTH_ORDER),
-            detail="size:N",
             tooltip=["size", "strategy", "depth", "measure", alt.Tooltip("seconds:Q", format=".5f")],
         )
         .properties(**PANEL, title=title)
@@ -98,7 +96,6 @@ def memory(df: pd.DataFrame) -> alt.Chart:
             y=alt.Y("peak_rss_mb:Q", title="median peak RSS (MB)"),
             color="strategy:N",
             column=alt.Column("depth:N", sort=DEPTH_ORDER),
-            detail="size:N",
             tooltip=["size", "strategy", "depth", alt.Tooltip("peak_rss_mb:Q", format=".1f")],
         )
         .properties(**PANEL, title=title)
@@ -122,7 +119,6 @@ def heap(df: pd.DataFrame) -> alt.Chart:
             y=alt.Y("heap_peak_mb:Q", scale=alt.Scale(type="symlog"), title="tracemalloc peak (MB)"),
             color="strategy:N",
             column=alt.Column("depth:N", sort=DEPTH_ORDER),
-            detail="size:N",
             tooltip=["size", "strategy", "depth", alt.Tooltip("heap_peak_mb:Q", format=".2f")],
         )
         .properties(**PANEL, title=title)
@@ -152,7 +148,6 @@ def cache_ratio(df: pd.DataFrame) -> alt.Chart:
             y=alt.Y("ratio:Q", scale=alt.Scale(type="log"), title=f"median time / {BASELINE}"),
             color="strategy:N",
             strokeDash=alt.StrokeDash("cache_state:N", title="cache"),
-            detail="size:N",
             tooltip=["size", "strategy", "depth", "cache_state",
                      alt.Tooltip("ratio:Q", format=".3f"), alt.Tooltip("wall_s:Q", format=".4f"),
                      alt.Tooltip("uncached_s:Q", format=".4f")],
