@@ -34,7 +34,7 @@ def discovery_time(df: pd.DataFrame) -> alt.LayerChart:
     to build the persistent index, against workflows."""
     d = _catalogue(df)
     cold = d[d["first_query_s"].notna()].assign(seconds=lambda x: x["first_query_s"],
-                                                 measure="cold start (first query)")
+                                                 measure="cold start")
     build = d[d["strategy"] == "index-build"].assign(seconds=lambda x: x["wall_s"],
                                                      measure="index build")
     both = pd.concat([cold, build])[["strategy", "workflows", "seconds", "measure"]]
@@ -43,11 +43,13 @@ def discovery_time(df: pd.DataFrame) -> alt.LayerChart:
         x=_workflows_axis(),
         y=alt.Y("seconds:Q", scale=alt.Scale(type="log"), title="median time (s)"),
         color=alt.Color("strategy:N"),
-        strokeDash=alt.StrokeDash("measure:N", title=None),
+        strokeDash=alt.StrokeDash("measure:N", legend=None, sort=["cold start", "index build"]),
         tooltip=["strategy", "measure", "workflows", "seconds"],
     )
     return _with_target(lines, DISCOVERY_TARGET).properties(
-        width=420, height=280, title="Workflow catalogue: cold discovery vs workflows")
+        width=420, height=280, title=alt.Title(
+            "Workflow catalogue: cold discovery vs workflows",
+            subtitle="solid: cold start (load + first query); dashed: index build"))
 
 
 def query_latency(df: pd.DataFrame) -> alt.LayerChart:
@@ -65,11 +67,13 @@ def query_latency(df: pd.DataFrame) -> alt.LayerChart:
         x=_workflows_axis(),
         y=alt.Y("seconds:Q", scale=alt.Scale(type="log"), title="query latency after load (s)"),
         color=alt.Color("strategy:N"),
-        strokeDash=alt.StrokeDash("percentile:N"),
+        strokeDash=alt.StrokeDash("percentile:N", legend=None, sort=["p50", "p95"]),
         tooltip=["strategy", "percentile", "workflows", "seconds"],
     )
     return _with_target(lines, SEARCH_TARGET).properties(
-        width=420, height=280, title="Workflow catalogue: query latency vs workflows")
+        width=420, height=280, title=alt.Title(
+            "Workflow catalogue: query latency vs workflows",
+            subtitle="solid: p50; dashed: p95 (per trial, median over trials)"))
 
 
 def memory(df: pd.DataFrame) -> alt.LayerChart:
