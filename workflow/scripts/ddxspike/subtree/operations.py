@@ -149,7 +149,10 @@ def init_fallback(ws, prefix, url):
 def partial_clone(ws, url, sparse_dirs):
     """Blob-less clone of the library, checking out only the given folders."""
     dest = ws / "clone"
-    git(ws, "clone", "-q", "--filter=blob:none", "--sparse", url, str(dest))
+    # A file:// "server" ignores filters unless its upload-pack allows them (GitHub's does);
+    # the pristine upstream's config stays untouched, so the permission travels with the command.
+    git(ws, "clone", "-q", "--filter=blob:none", "--sparse",
+        "--upload-pack=git -c uploadpack.allowFilter=true upload-pack", url, str(dest))
     git(dest, "sparse-checkout", "set", *sparse_dirs)
     return None
 

@@ -70,5 +70,11 @@ def verify(op: str, ws: Path, answer, info: dict, manifest_paths=None, sparse_di
         got = _files_below(ws / "clone")
         if digest_paths(got) != digest_paths(want):
             return f"sparse checkout has {len(got)} files, expected {len(want)}"
+        # Blob-less means the blobs outside the sparse folders were never fetched.
+        listing = git(ws / "clone", "rev-list", "--objects", "--all", "--missing=print")
+        missing = sum(1 for line in listing.splitlines() if line.startswith("?"))
+        outside = len(manifest_paths) - len(want)
+        if missing < outside:
+            return f"only {missing} blobs missing, {outside} files lie outside {list(sparse_dirs)}"
         return None
     raise KeyError(f"no verification for operation {op!r}")
