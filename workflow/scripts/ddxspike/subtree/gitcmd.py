@@ -16,11 +16,14 @@ IDENTITY = {
 
 
 class GitError(RuntimeError):
-    def __init__(self, args, returncode, stderr):
+    def __init__(self, args, returncode, stderr, stdout=""):
         self.args_ = list(args)
         self.returncode = returncode
-        self.stderr_tail = stderr[-500:].strip()
-        super().__init__(f"`{' '.join(map(str, args))}` exited {returncode}: {self.stderr_tail}")
+        # Some failures are told on stdout (merge conflicts in `git subtree pull`).
+        self.stderr_tail = stderr[-400:].strip()
+        out = stdout[-300:].strip()
+        tail = self.stderr_tail + (f" | stdout: {out}" if out else "")
+        super().__init__(f"`{' '.join(map(str, args))}` exited {returncode}: {tail}")
 
 
 def git_env(extra=None) -> dict:
@@ -41,7 +44,8 @@ def run(args, cwd, env=None, input=None, check=True) -> str:
         stdout=subprocess.PIPE, stderr=subprocess.PIPE,
     )
     if check and proc.returncode != 0:
-        raise GitError(args, proc.returncode, proc.stderr.decode(errors="replace"))
+        raise GitError(args, proc.returncode, proc.stderr.decode(errors="replace"),
+                       proc.stdout.decode(errors="replace"))
     return proc.stdout.decode(errors="replace")
 
 
