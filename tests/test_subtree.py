@@ -148,3 +148,20 @@ def test_pipeline_runs_the_subtree_rules(pipeline):
     assert (df["commits"] == 6).all() and (df["experiment"] == "subtree").all()
     work = pipeline.root / "results/repos/subtree/work"
     assert not work.exists() or not any(work.iterdir())  # workspaces removed
+
+
+def test_quick_preset_replaces_the_subtree_sets(tmp_path):
+    import yaml
+    from conftest import ROOT
+
+    from ddxspike.settings import apply_presets
+    from ddxspike.subtree.operations import OPERATIONS
+
+    cfg = yaml.safe_load((ROOT / "config.yaml").read_text())
+    assert set(cfg["subtree"]["operations"]) == set(OPERATIONS)  # the default runs them all
+    assert len(cfg["subtree"]["commit_counts"]) >= 3 and max(cfg["subtree"]["commit_counts"]) >= 2000
+    preset = yaml.safe_load((ROOT / "presets/quick.yaml").read_text())
+    merged = {**cfg, "subtree": {**cfg["subtree"], **preset["subtree"]}}
+    apply_presets(merged, [ROOT / "presets/quick.yaml"])
+    assert merged["subtree"]["commit_counts"] == preset["subtree"]["commit_counts"]
+    assert merged["subtree"]["sizes"] == preset["subtree"]["sizes"]
