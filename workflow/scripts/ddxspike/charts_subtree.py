@@ -28,7 +28,8 @@ def history_sweep(d: pd.DataFrame) -> pd.DataFrame:
 
 def _time_chart(d: pd.DataFrame, x: str, title: str) -> alt.Chart:
     d = d[["strategy", "size", x, "wall_s", "trial"]]
-    xenc = alt.X(f"{x}:Q", scale=alt.Scale(type="log"), title=f"upstream {x}")
+    xenc = alt.X(f"{x}:Q", scale=alt.Scale(type="log"), title=f"upstream {x}",
+                 axis=alt.Axis(format="~s", tickCount=4))
     base = alt.Chart(d)
     median = base.mark_line(point=True).encode(
         x=xenc,
@@ -71,7 +72,8 @@ def git_growth(df: pd.DataFrame) -> alt.Chart:
         .mark_bar()
         .encode(
             y=alt.Y("strategy:N", title=None),
-            x=alt.X("growth_mb:Q", title="median .git growth (MB)"),
+            x=alt.X("growth_mb:Q", scale=alt.Scale(type="symlog"),
+                    title="median .git growth (MB, symlog scale)"),
             color=alt.Color("cell:N", title="size / history"),
             yOffset="cell:N",
             tooltip=["strategy", "cell", "growth_mb", "subtree_cache_mb"],
