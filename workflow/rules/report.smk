@@ -42,6 +42,7 @@ rule profile_bottlenecks:
     params:
         size=largest_library(),
         strategies=python_discovery_strategies(),
+        page_size=config["discovery"].get("page_size", 50),
         profile=config["report"]["profile"],
         git_operations=config["report"]["h3"]["strategies"],
         sparse_dirs=config.get("subtree", {}).get("sparse_dirs", []),

@@ -77,7 +77,7 @@ def answers(df, doc: Document, cfg) -> dict:
     disc = tidy.valid(select.rows(df, cfg["h1"]["experiment"]))
     size_line = ""
     if not disc.empty:
-        top = disc[disc["files"] == disc["files"].max()]
+        top = tidy.largest(disc)
         base = select.present(top, cfg["h1"]["strategies"])
         if base:
             s = base[0]

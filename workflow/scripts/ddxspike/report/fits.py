@@ -287,4 +287,7 @@ def break_size(fit: dict, limit: float) -> tuple[float, float, float]:
 
     ends = [at(fit["b_lo"]), at(fit["b_hi"])]
     ends = [e for e in ends if not np.isnan(e)]
-    return (at(fit["b"]), min(ends) if ends else np.nan, max(ends) if ends else np.nan)
+    point = at(fit["b"])
+    if np.isfinite(fit.get("b_lo", np.nan)) and fit["b_lo"] <= 0 < np.log(limit) - fit["ybar"]:
+        point = np.inf  # not significantly growing: no break follows from this fit
+    return (point, min(ends) if ends else np.nan, max(ends) if ends else np.nan)

@@ -10,7 +10,7 @@ from ddxspike.report.verdicts import cache_ratios
 
 
 def _largest(d: pd.DataFrame) -> pd.DataFrame:
-    return d[d["files"] == d["files"].max()] if not d.empty else d
+    return tidy.largest(d)
 
 
 def discovery_strategy(df, cfg) -> dict:
@@ -55,7 +55,7 @@ def caching(df, cfg) -> dict:
     if r.empty:
         return {"topic": topic, "text": "No cached measurement at the metadata depths.", "evidence": ""}
     pays = r[r["hi"] < 1]
-    top = r[r["files"] == r["files"].max()]
+    top = tidy.largest(r)
     best = top.loc[top["ratio"].idxmin()]
     worst = top.loc[top["ratio"].idxmax()]
     gain = 1 - best["ratio"]
@@ -68,8 +68,13 @@ def caching(df, cfg) -> dict:
         first = pays.loc[pays["files"].idxmin()]
         text = (f"Caching pays from {first['size']} ({fmt.count(first['files'])} files) on; at the largest size "
                 f"{best['cached']} saves up to {gain:.0%} of the time [{1 - best['hi']:.0%}, {1 - best['lo']:.0%}] "
-                f"({best.get('depth', '')}, {best.get('cache_state', '')}), and at least {1 - worst['ratio']:.0%} "
-                f"({worst['cached']}, {worst.get('depth', '')}, {worst.get('cache_state', '')}).")
+                f"({best.get('depth', '')}, {best.get('cache_state', '')})")
+        if worst["ratio"] > 1:
+            text += (f", but {worst['cached']} is slower than no cache in {worst.get('depth', '')}/"
+                     f"{worst.get('cache_state', '')} ({fmt.ratio(worst['ratio'], worst['lo'], worst['hi'])}): "
+                     f"cache only where the measured gain holds.")
+        else:
+            text += f", and at least {1 - worst['ratio']:.0%} in every judged cell."
     return {"topic": topic, "text": text, "evidence": ev}
 
 

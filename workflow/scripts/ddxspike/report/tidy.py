@@ -65,3 +65,13 @@ def label(row, keys) -> str:
     """Human name of a cell, e.g. 'walk / stat / cold'."""
     parts = [str(row[k]) for k in keys if k != "experiment" and k in row and pd.notna(row[k])]
     return " / ".join(parts) if parts else "(all)"
+
+
+def largest(df: pd.DataFrame) -> pd.DataFrame:
+    """Rows of the one largest repository: most files, then most bytes, then most commits (two
+    sizes with equal file counts are never pooled)."""
+    if df.empty:
+        return df
+    order = [a for a in ("files", "bytes", "commits") if a in df]
+    best = df.sort_values(order, na_position="first", kind="stable").iloc[-1]["size"]
+    return df[df["size"] == best]

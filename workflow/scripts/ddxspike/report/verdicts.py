@@ -96,7 +96,7 @@ def h1(df, fits, cfg) -> Verdict:
         f = select.fit_for(fits, c, "wall_s", "files", ("joint", "controlled", "pooled"))
         pos = classify(f.get("b_lo", np.nan), f.get("b_hi", np.nan), band) if f and f.get("status") == "ok" else "no fit"
         cv = select.rows(v, where={k: x for k, x in c.items() if isinstance(x, str)})
-        top = cv[cv["files"] == cv["files"].max()]["wall_s"].median() if not cv.empty else np.nan
+        top = tidy.largest(cv)["wall_s"].median() if not cv.empty else np.nan
         if pos in ("below", "above") and np.isfinite(top) and top < floor:
             pos = f"too fast ({fmt.seconds(top)} at the largest size: fixed costs dominate)"
         dec = {"inside": SUPPORTED, "below": REFUTED, "above": REFUTED}.get(pos, INCONCLUSIVE)
@@ -272,7 +272,7 @@ def cache_ratios(df, sel) -> pd.DataFrame:
             if cv.empty:
                 continue
             r, lo, hi = stats.ratio_ci(cv, g.loc[g["strategy"] == ref, "wall_s"])
-            out.append({**base, "files": g["files"].iloc[0], "cached": c, "uncached": ref,
+            out.append({**base, "files": g["files"].iloc[0], "bytes": g["bytes"].iloc[0], "cached": c, "uncached": ref,
                         "ratio": r, "lo": lo, "hi": hi})
     return pd.DataFrame(out)
 
@@ -293,9 +293,9 @@ def h4(df, fits, cfg) -> Verdict:
     r = r[r["depth"].isin(sel["depths"])] if "depth" in r else r
     if r.empty:
         return Verdict("H4", 1, q, rule, INCONCLUSIVE, "no data at the judged depths", pd.DataFrame())
-    top = r[r["files"] == r["files"].max()]
+    top = tidy.largest(r)
     decisions, figures = [], []
-    cell_keys = [k for k in r.columns if k not in ("size", "files", "cached", "uncached", "ratio", "lo", "hi")]
+    cell_keys = [k for k in r.columns if k not in ("size", "files", "bytes", "cached", "uncached", "ratio", "lo", "hi")]
     for key, g in top.groupby(cell_keys, dropna=False):
         best = g.loc[g["ratio"].idxmin()]
         figures.append(f"{' / '.join(str(k) for k in (key if isinstance(key, tuple) else (key,)))}: "
