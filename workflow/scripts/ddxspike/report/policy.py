@@ -3,14 +3,16 @@
 Each target carries a severity: `warn` (a FEAT-001 comfort target: say so), `redirect` (a TS-001
 requirement: warn strongly and point to the alternative, e.g. pagination, an index, partial
 clone) or `refuse` (a DDX timeout: the operation would fail). Per size axis, a level's threshold
-is the smallest predicted break of its targets over the cells DDX uses today; the interval and
-the target, cell and fit behind it are the evidence.
+is the smallest predicted break of its targets over the cells DDX uses today, within REACH times
+the largest measured size; the interval and the target, cell and fit behind it are the evidence.
 """
 
 import numpy as np
 import pandas as pd
 
 from ddxspike.report import fmt
+
+REACH = 100  # extrapolate at most this factor beyond the largest measured size
 
 LEVELS = {
     "warn": ("!", "Warn: operations get noticeably slower or larger than DDX's comfort targets."),
@@ -27,6 +29,8 @@ def derive(breaks: pd.DataFrame, targets: list[dict], ddx_strategies: list[str])
     if breaks.empty:
         return pd.DataFrame(columns=["axis", "level", "concern", "threshold", "interval", "action", "evidence"])
     b = breaks[np.isfinite(breaks["break_at"])].copy()
+    if "x_max" in b:  # a prediction far beyond the measured sizes decides no policy
+        b = b[b["break_at"] <= REACH * b["x_max"]]
     if "strategy" in b and ddx_strategies:
         own = b[b["strategy"].isin(ddx_strategies)]
         b = own if not own.empty else b

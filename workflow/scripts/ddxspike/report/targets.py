@@ -88,7 +88,8 @@ def check_targets(df: pd.DataFrame, fits: pd.DataFrame, targets: list[dict]):
             br_text = _break_text(br, max_seen)
             for axis, (n, lo, hi, f) in br.items():
                 breaks.append({**base, "cell": label, **cell, "axis": axis, "break_at": n, "break_lo": lo,
-                               "break_hi": hi, "b": f["b"], "fit_model": f["model"]})
+                               "break_hi": hi, "b": f["b"], "fit_model": f["model"],
+                               "x_max": f["x_max"]})
             for size, s in g.groupby("size", sort=False):
                 first = s.iloc[0]
                 if not _applies(first, t.get("applies_to")):
