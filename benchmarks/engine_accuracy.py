@@ -60,7 +60,7 @@ def library(args) -> tuple[Path, dict | None]:
     return repo, json.loads(manifest.with_suffix(".json").read_text())
 
 
-def hyperfine_median(argv: list[str], cwd: Path, runs: int, warmups: int) -> list[float]:
+def hyperfine_times(argv: list[str], cwd: Path, runs: int, warmups: int) -> list[float]:
     """hyperfine -N (no intermediate shell) times of argv run in cwd, in seconds."""
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "h.json"
@@ -99,9 +99,9 @@ def main() -> int:
     ap.add_argument("--bytes", type=int, default=1_000_000_000)
     ap.add_argument("--commits", type=int, default=1)
     ap.add_argument("--scratch", default="/tmp/ddxspike-accuracy")
-    ap.add_argument("--blocks", type=int, default=4, help="alternating engine/hyperfine blocks")
-    ap.add_argument("--runs", type=int, default=10, help="timed runs per block and tool")
-    ap.add_argument("--warmups", type=int, default=2)
+    ap.add_argument("--blocks", type=int, default=15, help="alternating engine/hyperfine blocks")
+    ap.add_argument("--runs", type=int, default=3, help="timed runs per block and tool")
+    ap.add_argument("--warmups", type=int, default=1)
     ap.add_argument("--generate-only", action="store_true", help="make the library, time nothing")
     args = ap.parse_args()
     if args.generate_only:
@@ -119,13 +119,16 @@ def main() -> int:
                       kwargs={"cwd": str(repo)}, expected_items=0)
 
     eng, hyp, eng_true, hyp_true = [], [], [], []
-    load = []
+    load, block_ratios = [], []
     for b in range(args.blocks):
         load.append(os.getloadavg()[0])
-        eng += engine_times(spec, args.runs, args.warmups)
-        hyp += hyperfine_median(FIND, repo, args.runs, args.warmups)
+        e_block = engine_times(spec, args.runs, args.warmups)
+        h_block = hyperfine_times(FIND, repo, args.runs, args.warmups)
+        eng += e_block
+        hyp += h_block
+        block_ratios.append(statistics.median(e_block) / statistics.median(h_block))
         eng_true += engine_times(spawn, args.runs, 1)
-        hyp_true += hyperfine_median(["true"], repo, args.runs, 1)
+        hyp_true += hyperfine_times(["true"], repo, args.runs, 1)
         log(f"block {b + 1}/{args.blocks}: engine {statistics.median(eng) * 1e3:.2f} ms, "
             f"hyperfine {statistics.median(hyp) * 1e3:.2f} ms (load {load[-1]:.2f})")
     over = engine_overhead(20)
@@ -139,6 +142,8 @@ def main() -> int:
     print(f"  engine median     {e * 1e3:9.3f} ms  (min {min(eng) * 1e3:.3f}, max {max(eng) * 1e3:.3f})")
     print(f"  hyperfine -N med. {h * 1e3:9.3f} ms  (min {min(hyp) * 1e3:.3f}, max {max(hyp) * 1e3:.3f})")
     print(f"  ratio engine/hyperfine {ratio:.3f}  -> {'within' if 0.9 <= ratio <= 1.1 else 'OUTSIDE'} 10%")
+    print(f"  median of the {len(block_ratios)} per-block ratios {statistics.median(block_ratios):.3f} "
+          "(each block times both tools back to back: robust to drift)")
     print(f"spawn overhead (`true`): engine {statistics.median(eng_true) * 1e3:.3f} ms, "
           f"hyperfine -N {statistics.median(hyp_true) * 1e3:.3f} ms")
     print(f"engine overhead per trial: {over['trial_total_s'] * 1e3:.1f} ms outside the timed "
