@@ -122,8 +122,13 @@ def main() -> int:
     load, block_ratios = [], []
     for b in range(args.blocks):
         load.append(os.getloadavg()[0])
-        e_block = engine_times(spec, args.runs, args.warmups)
-        h_block = hyperfine_times(FIND, repo, args.runs, args.warmups)
+        # A B, B A, A B ...: neither tool always runs first after the other's work.
+        if b % 2 == 0:
+            e_block = engine_times(spec, args.runs, args.warmups)
+            h_block = hyperfine_times(FIND, repo, args.runs, args.warmups)
+        else:
+            h_block = hyperfine_times(FIND, repo, args.runs, args.warmups)
+            e_block = engine_times(spec, args.runs, args.warmups)
         eng += e_block
         hyp += h_block
         block_ratios.append(statistics.median(e_block) / statistics.median(h_block))
