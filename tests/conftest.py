@@ -28,6 +28,12 @@ def tiny_config(**overrides) -> dict:
     if "catalogue" in cfg:  # every catalogue strategy once, on one 10-workflow catalogue
         cfg["catalogue"].update(workflow_counts=[10], warmups=0, trials=1, heap_trials=1)
         cfg["catalogue"].pop("bad_input", None)
+    if "subtree" in cfg:  # a few operations on one tiny host; subtree tests cover the rest
+        cfg["subtree"].update(
+            sizes=["tiny"], history_size="tiny", fixed_commits=4, commit_counts=[4],
+            advance_commits=2, operations=["ddx-add", "has-subtree", "split", "status"],
+            trials=1, slow_trials=1, trial_timeout_s=60,
+        )
     if "edge_cases" in cfg:  # discovery's edge cases have their own tests (test_discovery_pipeline)
         cfg["edge_cases"] = {}
     cfg.update(overrides)
