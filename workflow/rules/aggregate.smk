@@ -18,6 +18,8 @@ rule aggregate_measurements:
         ),
     log:
         "results/logs/aggregate.log",
+    benchmark:
+        "results/benchmarks/aggregate_measurements.tsv"
     conda:
         "../../envs/report.yaml"
     script:

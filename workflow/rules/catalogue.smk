@@ -10,6 +10,8 @@ rule generate_catalogue:
         truth="results/manifests/catalogue/{catalogue}.json",
     log:
         "results/logs/catalogue/generate-{catalogue}.log",
+    benchmark:
+        "results/benchmarks/generate_catalogue/{catalogue}.tsv"
     wildcard_constraints:
         catalogue="[a-z0-9][a-z0-9_-]*",
     conda:
@@ -31,6 +33,8 @@ rule build_catalogue_index:
         "results/catalogue/{catalogue}/index.json",
     log:
         "results/logs/catalogue/index-{catalogue}.log",
+    benchmark:
+        "results/benchmarks/build_catalogue_index/{catalogue}.tsv"
     wildcard_constraints:
         catalogue="[a-z0-9][a-z0-9_-]*",
     conda:
@@ -50,6 +54,8 @@ rule measure_catalogue:
         "results/catalogue/{catalogue}/{strategy}.parquet",
     log:
         "results/logs/catalogue/{catalogue}/{strategy}.log",
+    benchmark:
+        "results/benchmarks/measure_catalogue/{catalogue}/{strategy}.tsv"
     wildcard_constraints:
         catalogue="[a-z0-9][a-z0-9_-]*",
     conda:

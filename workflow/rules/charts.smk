@@ -12,6 +12,8 @@ rule render_chart:
         ),
     log:
         "results/logs/charts/{chart}.log",
+    benchmark:
+        "results/benchmarks/render_chart/{chart}.tsv"
     conda:
         "../../envs/report.yaml"
     script:

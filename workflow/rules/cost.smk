@@ -13,6 +13,8 @@ rule pipeline_cost:
         ),
     log:
         "results/logs/pipeline_cost.log",
+    benchmark:
+        "results/benchmarks/pipeline_cost.tsv"
     conda:
         "../../envs/report.yaml"
     params:

@@ -12,6 +12,8 @@ rule generate_edgecase:
         summary="results/manifests/edge/{case}.json",
     log:
         "results/logs/generate/edge-{case}.log",
+    benchmark:
+        "results/benchmarks/generate_edgecase/{case}.tsv"
     wildcard_constraints:
         case="[a-z0-9][a-z0-9_-]*",
     conda:
@@ -32,6 +34,8 @@ rule measure_discovery:
         "results/discovery/{size}/{strategy}.parquet",
     log:
         "results/logs/discovery/{size}/{strategy}.log",
+    benchmark:
+        "results/benchmarks/measure_discovery/{size}/{strategy}.tsv"
     conda:
         "../../envs/measure.yaml"
     # Timed jobs take every core so that nothing runs beside them.

@@ -14,6 +14,8 @@ rule manifest_existing:
         summary="results/manifests/{size}.json",
     log:
         "results/logs/manifest_existing/{size}.log",
+    benchmark:
+        "results/benchmarks/manifest_existing/{size}.tsv"
     wildcard_constraints:
         size=existing_names_pattern(),
     conda:

@@ -8,6 +8,8 @@ rule generate_library:
         summary="results/manifests/{size}.json",
     log:
         "results/logs/generate/{size}.log",
+    benchmark:
+        "results/benchmarks/generate_library/{size}.tsv"
     conda:
         "../../envs/generate.yaml"
     threads: 1

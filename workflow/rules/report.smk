@@ -13,6 +13,8 @@ rule fit_scaling:
         ),
     log:
         "results/logs/report/fit_scaling.log",
+    benchmark:
+        "results/benchmarks/fit_scaling.tsv"
     conda:
         "../../envs/report.yaml"
     params:
@@ -37,6 +39,8 @@ rule profile_bottlenecks:
         ),
     log:
         "results/logs/report/profile_bottlenecks.log",
+    benchmark:
+        "results/benchmarks/profile_bottlenecks.tsv"
     conda:
         "../../envs/report.yaml"
     params:
@@ -82,6 +86,8 @@ rule render_findings:
         summary_text="results/report/executive_summary.txt",
     log:
         "results/logs/report/render_findings.log",
+    benchmark:
+        "results/benchmarks/render_findings.tsv"
     conda:
         "../../envs/report.yaml"
     params:

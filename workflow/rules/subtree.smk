@@ -9,6 +9,8 @@ rule subtree_fixtures:
         manifest="results/subtree/manifests/{size}-c{commits}.parquet",
     log:
         "results/logs/subtree/fixtures-{size}-c{commits}.log",
+    benchmark:
+        "results/benchmarks/subtree_fixtures/{size}/{commits}.tsv"
     wildcard_constraints:
         commits="[0-9]+",
     conda:
@@ -34,6 +36,8 @@ rule measure_subtree:
         "results/subtree/{size}/c{commits}.parquet",
     log:
         "results/logs/subtree/{size}-c{commits}.log",
+    benchmark:
+        "results/benchmarks/measure_subtree/{size}/{commits}.tsv"
     wildcard_constraints:
         commits="[0-9]+",
     conda:

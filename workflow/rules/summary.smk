@@ -14,6 +14,8 @@ rule summarise:
         ),
     log:
         "results/logs/summary.log",
+    benchmark:
+        "results/benchmarks/summarise.tsv"
     conda:
         "../../envs/report.yaml"
     script:
@@ -33,6 +35,8 @@ rule compare_baseline:
         ),
     log:
         "results/logs/comparison.log",
+    benchmark:
+        "results/benchmarks/compare_baseline.tsv"
     conda:
         "../../envs/report.yaml"
     params:
