@@ -72,8 +72,13 @@ def test_clean_removes_repositories_keeps_results_and_measures_nothing_again(pip
     repo = pipeline.root / cfg["scratch_dir"] / "tiny" / "repo"
     assert (repo / ".git").is_dir()
     kept = {t: (pipeline.root / t).stat().st_mtime_ns for t in targets}
+    scratch = Path(pipeline.root / cfg["scratch_dir"])
+    (scratch / "precious").mkdir()  # not made by the pipeline: clean must leave it alone
+    (scratch / "precious" / "notes.txt").write_text("mine")
     pipeline.snakemake("clean")
-    assert not repo.exists() and not any(Path(pipeline.root / cfg["scratch_dir"]).iterdir())
+    assert not repo.exists()
+    assert [p.name for p in scratch.iterdir()] == ["precious"]
+    assert (scratch / "precious" / "notes.txt").read_text() == "mine"
     assert (pipeline.root / "results/manifests/tiny.parquet").exists()
     assert {t: (pipeline.root / t).stat().st_mtime_ns for t in targets} == kept
     again = pipeline.snakemake(*targets)

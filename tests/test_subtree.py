@@ -2,11 +2,13 @@
 pristine repositories stay untouched, failures become rows, and the rules run end to end."""
 
 import json
+import re
 import subprocess
 from pathlib import Path
 
 import pandas as pd
 import pytest
+import vl_convert
 
 from ddxspike.generator import LibrarySpec, generate_library
 from ddxspike.subtree import cell, fixtures, operations, verify, workspace
@@ -129,7 +131,9 @@ def test_charts_render(all_rows):
 
     df = pd.DataFrame([{**r, "mode": "time", "files": 40, "bytes": 400_000} for r in all_rows])
     for name, fn in charts_subtree.CHARTS.items():
-        assert fn(df).to_dict(), name
+        svg = vl_convert.vegalite_to_svg(fn(df).to_dict())
+        drawn = re.findall(r'class="mark-(?:line|symbol|rect|area|bar|point)[^"]*"[^>]*>\s*<path', svg)
+        assert drawn, f"{name} draws no marks"
 
 
 def test_pipeline_runs_the_subtree_rules(pipeline):

@@ -10,6 +10,7 @@ rule clean:
         "../../envs/generate.yaml"
     params:
         scratch_dir=SCRATCH,
+        generated=list(config["sizes"]) + ["edge", "subtree", "catalogue"],
         keep=list(EXISTING.values()),
     script:
         "../scripts/clean_scratch.py"

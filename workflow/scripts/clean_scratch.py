@@ -10,7 +10,9 @@ def main(sm):
             print(msg, file=log_file, flush=True)
             print(msg, flush=True)
 
-        removed = remove_generated(sm.params.scratch_dir, keep=sm.params.keep, log=log)
+        removed = remove_generated(
+            sm.params.scratch_dir, sm.params.generated, keep=sm.params.keep, log=log
+        )
         log(f"clean: {len(removed)} entries removed from {sm.params.scratch_dir}; results kept")
 
 

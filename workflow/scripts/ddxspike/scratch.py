@@ -18,9 +18,11 @@ def _inside(child: Path, parent: Path) -> bool:
     return child == parent or parent in child.parents
 
 
-def remove_generated(scratch_dir, keep=(), results="results", log=print) -> list[str]:
-    """Remove every entry of scratch_dir except those holding a path in `keep`; returns what
-    was removed. Refuses when scratch_dir holds results/ or is a real repository itself."""
+def remove_generated(scratch_dir, generated, keep=(), results="results", log=print) -> list[str]:
+    """Remove the entries of scratch_dir named in `generated` (what this config makes there:
+    its sizes and the experiments' folders), except those holding a path in `keep`; anything
+    else is left alone, so a mistyped scratch_dir cannot wipe a folder of the user's. Returns
+    what was removed. Refuses when scratch_dir holds results/ or is a real repository itself."""
     scratch = Path(os.path.realpath(scratch_dir))
     kept = [Path(os.path.realpath(k)) for k in keep]
     if _inside(Path(os.path.realpath(results)), scratch):
@@ -34,6 +36,9 @@ def remove_generated(scratch_dir, keep=(), results="results", log=print) -> list
         log(f"clean: {scratch_dir} does not exist, nothing to remove")
         return removed
     for entry in sorted(scratch.iterdir()):
+        if entry.name not in set(generated):
+            log(f"clean: leaving {entry} alone (not something this configuration generates)")
+            continue
         real = Path(os.path.realpath(entry))
         if any(_inside(k, real) for k in kept):
             log(f"clean: keeping {entry} (holds a configured existing repository)")

@@ -138,6 +138,10 @@ def run_cell(
                         timed_out = measured.get("status") == "timeout"
                         timeouts_in_a_row[i] = timeouts_in_a_row[i] + 1 if timed_out else 0
                     if not counted:
+                        if measured.get("status") != "ok":  # never silently: say what went wrong
+                            log(f"  warm-up of {spec.dims.get('strategy')} "
+                                f"{spec.dims.get('depth') or ''}: {measured.get('status')}: "
+                                f"{measured.get('error')}")
                         continue
                     rows.append({**spec.dims, **pre, **measured, "mode": "time",
                                  "trial": rnd - warmups, "order": order, "load_1m": load})
