@@ -1,12 +1,6 @@
-"""Altair charts built from the tidy measurement table; rendered to SVG (no CDN, no JS needed)."""
-
-import altair as alt
-import pandas as pd
-
-
-def timed_ok(df: pd.DataFrame) -> pd.DataFrame:
-    return df[(df["mode"] == "time") & (df["status"] == "ok")]
-
+"""The registry of Altair charts built from the tidy measurement table (name -> fn(df) -> chart),
+rendered to SVG by the render_chart rule (no CDN, no JS needed). Each experiment's charts live in
+its own charts_<family> module."""
 
 CHARTS = {}
 

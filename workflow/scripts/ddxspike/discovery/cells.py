@@ -65,8 +65,10 @@ def ground_truth(strategy: Strategy, manifest: str, summary: dict, workdir: Path
         listing.write_bytes(b"\0".join(assets))
         return {"expected_items": len(assets), "expected_digest": digest_paths(assets),
                 "expected_paths_file": str(listing)}
+    if strategy.lists == "nothing":  # spawn overhead: lists nothing, and must say so
+        return {"expected_items": 0, "expected_digest": digest_paths([])}
     raise ValueError(f"discovery.strategies.{strategy.name}: lists={strategy.lists!r} "
-                     "(expected files or assets)")
+                     "(expected files, assets or nothing)")
 
 
 def trials_for(depth: str, summary: dict, edge_case: bool, trials: int, budget: dict,
