@@ -93,3 +93,28 @@ def test_break_size_inverts_the_fit():
     assert fits.predict(r, 50_000) == pytest.approx(5.0, rel=0.15)
     flat = dict(r, b=0.0, b_lo=-0.01, b_hi=0.0)
     assert fits.break_size(flat, 1e9)[0] == np.inf
+
+
+def test_fits_count_the_trials_they_leave_out_per_size():
+    df = table(lambda f, b: 1e-5 * f)
+    df["cache_state"], df["residency_before"] = "cold", 0.001
+    df.loc[(df["size"] == "s5") & (df["trial"] < 2), "status"] = "timeout"
+    df.loc[(df["size"] == "s2") & (df["trial"] == 0), "residency_before"] = 0.4  # not really cold
+    df.loc[(df["size"] == "s3") & (df["trial"] == 0), "peak_rss_bytes"] = int(1e7)  # RSS fell
+    ft = fits.fit_table(df, n_boot=50, metrics=["wall_s", "rss_growth_bytes"])
+    w = pick(ft, "wall_s", "files", "pooled")
+    assert w.n_excluded == 3 and w.excluded == "s2: 1 not cold; s5: 2 timeout"
+    assert w.n_points == 22
+    g = pick(ft, "rss_growth_bytes", "files", "pooled")
+    assert g.n_excluded == 4 and "s3: 1 <= 0" in g.excluded  # kept raw, left out of the log fit
+    assert "best_single" not in dir(fits)
+
+
+def test_growth_is_kept_raw_and_lukewarm_cold_trials_are_not_valid():
+    from ddxspike.report import tidy
+    df = table(lambda f, b: 1e-5 * f)
+    df["cache_state"], df["residency_before"] = "cold", 0.0
+    df.loc[0, "peak_rss_bytes"], df.loc[1, "residency_before"] = int(1e7), 0.06
+    v = tidy.valid(df)
+    assert 1 not in v.index and len(tidy.lukewarm(df)) == 1
+    assert v.loc[0, "rss_growth_bytes"] == -1e7 and tidy.nonpositive(df, "rss_growth_bytes") == 1

@@ -190,3 +190,78 @@ def test_doubling_target_measures_the_slowdown_between_sizes_twice_apart():
     assert (pairs["status"] == "fail").all() and pairs["median"].between(0.8, 1.2).all()
     fit_row = checks[checks["size"].str.startswith("any doubling")].iloc[0]
     assert fit_row["status"] == "fail" and fit_row["median"] == pytest.approx(1.0, abs=0.15)
+
+
+def _fail(r, status):
+    return {**r, "status": status, "wall_s": np.nan}
+
+
+def test_targets_keep_failed_trials_in_view():
+    ok = disc("walk", lambda f, b, c: 1e-4 * f)  # 1 s at 10,000 files
+    # s5: every trial timed out; s4: two of five timed out; s3: every trial errored.
+    data = [_fail(r, "timeout") if r["size"] == "s5" else
+            _fail(r, "timeout") if r["size"] == "s4" and r["trial"] < 2 else
+            _fail(r, "error") if r["size"] == "s3" else r for r in ok]
+    # A strategy whose every trial errors must not vanish either.
+    data += [_fail(r, "error") for r in disc("ddx-pull", lambda f, b, c: 1.0)]
+    df = pd.DataFrame(data)
+    tg = [{"id": "t", "source": "x", "text": "< 5 s", "metric": "wall_s", "limit": 5.0, "experiment": "discovery"}]
+    checks, _ = targets.check_targets(df, fits.fit_table(df, n_boot=100), tg)
+    walk = checks[checks["cell"].str.startswith("walk")].set_index("size")
+    assert walk.loc["s5", "status"] == "fail: all trials timed out" and walk.loc["s5", "n_timeout"] == 5
+    assert walk.loc["s3", "status"] == "no valid trials: 5 error(s)" and walk.loc["s3", "n_failed"] == 5
+    # 2 of 5 timed out: the 3 remaining (1 s) are below the limit, so the median still passes,
+    # and the measured text says that some failed.
+    assert walk.loc["s4", "status"].startswith("pass") and "2 timed out of 5 trials" in walk.loc["s4", "measured"]
+    assert walk.loc["s1", "n_failed"] == 0
+    assert "left out of the fit: s3: 5 error; s4: 2 timeout; s5: 5 timeout" in walk.loc["s1", "predicted break"]
+    pull = checks[checks["cell"].str.startswith("ddx-pull")]
+    assert len(pull) == 5 and (pull["status"] == "no valid trials: 5 error(s)").all()
+    summ = targets.summary(checks).set_index("cell")
+    assert summ.loc[walk["cell"].iloc[0], "status"] == "fail"
+    assert summ.loc[pull["cell"].iloc[0], "status"] == "no valid trials at some sizes"
+    # Timeouts past the median: three of five timed out, so the median itself is a timeout.
+    data3 = [_fail(r, "timeout") if r["size"] == "s1" and r["trial"] < 3 else r for r in ok]
+    c3, _ = targets.check_targets(pd.DataFrame(data3), fits.fit_table(pd.DataFrame(data3), n_boot=100), tg)
+    s1 = c3.set_index("size").loc["s1"]
+    assert s1["status"].startswith("fail") and "timed out" in s1["measured"]
+
+
+def test_h3_counts_a_timeout_past_the_limit_as_slow_and_says_when_errors_left_nothing():
+    fast = subtree("ddx-add", lambda f, b, c: 0.1)
+    timed_out = [{**r, "status": "timeout", "wall_s": np.nan, "error": "no answer within 300 s; process group killed"}
+                 if r["bytes"] > 5e8 else r for r in fast]
+    v = judge(pd.DataFrame(timed_out), "h3")
+    assert v.verdict == "supported" and "timed out" in v.deciding and "3 of 3 timed out after more than 60 s" in v.deciding
+    errored = [{**r, "status": "error", "wall_s": np.nan, "error": "git failed"} if r["bytes"] > 5e8 else r
+               for r in fast]
+    v = judge(pd.DataFrame(errored), "h3")
+    assert v.verdict == "inconclusive" and "no valid trial above 500 MB" in v.deciding
+    assert "not measured" not in v.evidence.iloc[0].to_string()
+
+
+def test_checklist_needs_every_size_and_both_edge_cases_and_findings_say_what_was_left_out():
+    base = disc("walk", lambda f, b, c: 1e-4 * f, states=("cold",))
+    for r in base:
+        r["residency_before"] = 0.001
+    base[0]["residency_before"] = 0.5  # a cold trial that was not cold
+    lost = [_fail(r, "timeout") if r["size"] == "s5" else r for r in base]
+    empty = rows("discovery", "walk", lambda f, b, c: 0.01, {"edge-empty": (0, 0)}, depth="stat", cache_state="cold")
+
+    def check(data):
+        df = pd.DataFrame(data)
+        doc = findings.analyse(df, fits.fit_table(df, n_boot=50), CFG["targets"], RC)
+        return doc, findings.checklist(df, doc, None).set_index("criterion")
+
+    doc, cl = check(lost + empty)
+    sizes = cl.loc["Benchmarks at each size"]
+    assert sizes["status"] == "partly" and "discovery: 5 of 6 sizes (no valid trials at s5)" in sizes["evidence"]
+    edge = cl.loc["Edge cases (empty repository, single large file)"]
+    assert edge["status"] == "partly" and "single large file: not measured" in edge["evidence"]
+    assert "5 timeout trial(s)" in doc.exclusions and "1 cold trial(s)" in doc.exclusions
+    assert doc.exclusions in findings.executive_summary_text(doc)
+    big = rows("discovery", "walk", lambda f, b, c: 0.5, {"edge-one-big-file": (1, 10**9)}, depth="stat",
+               cache_state="cold")
+    _, cl = check([r for r in base if r is not base[0]] + empty + big)
+    assert (cl.loc[["Benchmarks at each size", "Edge cases (empty repository, single large file)"], "status"]
+            == "met").all()

@@ -30,6 +30,7 @@ class Document:
     before_after: pd.DataFrame
     answers: dict
     scale: str = ""
+    exclusions: str = ""
 
 
 def analyse(df: pd.DataFrame, fits: pd.DataFrame, targets: list[dict], cfg: dict, exclude=None) -> Document:
@@ -46,7 +47,30 @@ def analyse(df: pd.DataFrame, fits: pd.DataFrame, targets: list[dict], cfg: dict
     doc = Document(vs, checks, breaks, pol, recs, ba, {})
     doc.answers = answers(sp, doc, cfg)
     doc.scale = scale_note(sp, cfg)
+    doc.exclusions = exclusions_note(df)
     return doc
+
+
+def exclusions_note(df: pd.DataFrame) -> str:
+    """What the figures leave out, counted: failed trials, cold trials that were not cold, and RSS
+    growth <= 0 (kept raw in the table, but a log fit cannot take it)."""
+    if df.empty or "status" not in df:
+        return ""
+    parts = []
+    bad = df["status"].fillna("missing")
+    bad = bad[bad != "ok"].value_counts()
+    if not bad.empty:
+        parts.append(", ".join(f"{n} {st}" for st, n in bad.items()) + " trial(s) gave no valid figure "
+                     "(targets show them per size; a timeout counts as a fail)")
+    warm = len(tidy.lukewarm(df))
+    if warm:
+        parts.append(f"{warm} cold trial(s) started with more than {tidy.COLD_RESIDENCY_MAX:.0%} of the repository "
+                     "cached, so were not really cold: left out of fits, verdicts and targets")
+    neg = tidy.nonpositive(df, "rss_growth_bytes")
+    if neg:
+        parts.append(f"{neg} trial(s) had RSS growth <= 0: kept as measured, left out of the log fits of "
+                     "rss_growth_bytes")
+    return ("Left out: " + "; ".join(parts) + ".") if parts else ""
 
 
 def _target_line(checks: pd.DataFrame, ids) -> str:
@@ -58,9 +82,13 @@ def _target_line(checks: pd.DataFrame, ids) -> str:
         if (c["status"] == "no data").all():
             parts.append(f"{tid}: no data")
             continue
-        st = c["status"].str.split(" ").str[0]
-        worst = c[c["status"].str.startswith("fail")]
-        line = f"{tid} ({c['text'].iloc[0]}): {int((st == 'pass').sum())} pass, {int((st == 'fail').sum())} fail"
+        st = c["status"].astype(str)
+        worst = c[st.str.startswith("fail")]
+        line = (f"{tid} ({c['text'].iloc[0]}): {int(st.str.startswith('pass').sum())} pass, "
+                f"{int(st.str.startswith('fail').sum())} fail")
+        invalid = int(st.str.startswith("no valid").sum())
+        if invalid:
+            line += f", {invalid} with no valid trials"
         if not worst.empty:
             w = worst.iloc[-1]
             line += f" — e.g. {w['cell']} at {w['size']}: {w['measured']}"
@@ -124,23 +152,21 @@ def scale_note(df: pd.DataFrame, cfg) -> str:
 
 
 def executive_summary_text(doc: Document) -> str:
-    lines = ([doc.scale] if doc.scale else []) + [f"{k}. {QUESTIONS[k]}\n   {doc.answers[k]}" for k in sorted(doc.answers)]
+    lines = [x for x in (doc.scale, doc.exclusions) if x] + [f"{k}. {QUESTIONS[k]}\n   {doc.answers[k]}" for k in sorted(doc.answers)]
     lines += [f"{x.id} {x.verdict}: {x.deciding}" for x in doc.verdicts]
     return "\n".join(lines)
 
 
 def checklist(df, doc: Document, profiles) -> pd.DataFrame:
     v = tidy.valid(df)
-    exps = sorted(v["experiment"].dropna().unique()) if not v.empty else []
-    sizes = {e: v.loc[v["experiment"] == e, "size"].nunique() for e in exps}
-    edge = v[(v["files"] <= 1)] if not v.empty else v
+    sizes_met, sizes_text = _sizes_covered(df, v)
+    edge_met, edge_text = _edge_cases_covered(v)
     decided = [x.id for x in doc.verdicts if x.verdict != "inconclusive"]
     recs = {r["topic"]: r for r in doc.recommendations}
     ba = doc.before_after
     ba_ok = not ba.empty and "ratio" in ba and ba["ratio"].notna().any()
     items = [
-        ("Benchmarks at each size", "met" if exps else "not yet",
-         ", ".join(f"{e}: {n} sizes" for e, n in sizes.items()) or "no measurements", "#targets"),
+        ("Benchmarks at each size", sizes_met, sizes_text, "#targets"),
         ("Memory profiles", "met" if not v.empty and v["peak_rss_bytes"].notna().any() else "not yet",
          doc.answers[4][:160], "#h2"),
         ("Bottlenecks and mitigations", "met" if profiles is not None and not profiles.empty else "not yet",
@@ -155,13 +181,40 @@ def checklist(df, doc: Document, profiles) -> pd.DataFrame:
         ("Prototype optimisations validated by re-running the benchmarks", "met" if ba_ok else "not yet",
          f"{int(ba['ratio'].notna().sum())} before/after cells" if ba_ok else "no before/after pairs measured",
          "#optimisations"),
-        ("Edge cases (empty repository, single large file)", "met" if not edge.empty else "not yet",
-         ", ".join(sorted(edge["size"].unique())) if not edge.empty else "no edge-case repositories measured",
-         "#targets"),
+        ("Edge cases (empty repository, single large file)", edge_met, edge_text, "#targets"),
         ("Every hypothesis answered", "met" if len(decided) == len(doc.verdicts) else "partly",
          f"decided: {', '.join(decided) or 'none'}; the rest inconclusive with the reason", "#hypotheses"),
     ]
     return pd.DataFrame(items, columns=["criterion", "status", "evidence", "link"])
+
+
+def _sizes_covered(df, v) -> tuple[str, str]:
+    """Met when every experiment has valid trials at every size it was run at (each size its
+    configuration gave it that left a row, of any status): a size whose trials all failed counts
+    as missing, not as covered."""
+    if df.empty or "experiment" not in df:
+        return "not yet", "no measurements"
+    parts, short = [], 0
+    for e, g in df.groupby("experiment", sort=True):
+        want = set(g["size"].dropna())
+        have = set(v.loc[v["experiment"] == e, "size"]) if not v.empty else set()
+        missing = sorted(want - have)
+        short += bool(missing)
+        parts.append(f"{e}: {len(want & have)} of {len(want)} sizes"
+                     + (f" (no valid trials at {', '.join(missing)})" if missing else ""))
+    have_any = not v.empty
+    return ("met" if have_any and not short else "partly" if have_any else "not yet"), "; ".join(parts)
+
+
+def _edge_cases_covered(v) -> tuple[str, str]:
+    """Both edge cases the spike names: an empty repository (0 files) and a single large file."""
+    if v.empty or "files" not in v:
+        return "not yet", "no edge-case repositories measured"
+    empty = sorted(v.loc[v["files"] == 0, "size"].unique())
+    single = sorted(v.loc[(v["files"] == 1) & (v["bytes"] > 0), "size"].unique()) if "bytes" in v else []
+    found = [f"empty repository: {', '.join(empty)}" if empty else "empty repository: not measured",
+             f"single large file: {', '.join(single)}" if single else "single large file: not measured"]
+    return ("met" if empty and single else "partly" if empty or single else "not yet"), "; ".join(found)
 
 
 def render(df, fits, hosts, profiles, doc: Document, cfg) -> str:
@@ -172,6 +225,7 @@ def render(df, fits, hosts, profiles, doc: Document, cfg) -> str:
              'numbers they judge. Charts are in the report categories named after the sub-questions.</p>',
              '<h2 id="summary">Executive summary</h2>'
              + (f'<p class="inconclusive">{html.esc(doc.scale)}</p>' if doc.scale else "")
+             + (f'<p class="small">{html.esc(doc.exclusions)}</p>' if doc.exclusions else "")
              + '<table class="exec"><tbody>']
     for k, qtext in QUESTIONS.items():
         parts.append(f"<tr><td>{k}. {h.esc(qtext)}</td><td>{h.esc(doc.answers[k])}</td></tr>")

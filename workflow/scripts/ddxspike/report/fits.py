@@ -38,7 +38,7 @@ CLASSES = {
 COLUMNS = [
     "metric", "kind", "axis", "model", "held", "confounded_with", "status", "note",
     "n_sizes", "n_points", "trials_min", "x_min", "x_max", "a", "b", "b_lo", "b_hi",
-    "ci_method", "r2", "xbar", "ybar", "best_class", "class_rms", "classes",
+    "ci_method", "r2", "xbar", "ybar", "best_class", "class_rms", "classes", "n_excluded", "excluded",
 ]
 
 
@@ -241,11 +241,14 @@ def fit_table(df: pd.DataFrame, n_boot: int = N_BOOT, metrics=None, exclude=()) 
         v = tidy.metric_rows(df, metric)
         if v.empty:
             continue
+        left_out = _excluded(df, v, metric, keys)
         for key, g in v.groupby(keys, dropna=False, sort=True):
             key = key if isinstance(key, tuple) else (key,)
             cell_axes = [a for a in tidy.axes(g) if g[a].notna().all()]
+            n_ex, ex_text = left_out.get(_cell_id(g, keys).iloc[0], (0, ""))
             for r in fit_cell(g, metric, cell_axes, n_boot):
-                rows.append({**dict(zip(keys, key)), "metric": metric, "kind": kind, **r})
+                rows.append({**dict(zip(keys, key)), "metric": metric, "kind": kind, **r,
+                             "n_excluded": n_ex, "excluded": ex_text})
     out = pd.DataFrame(rows)
     for c in keys + COLUMNS:
         if c not in out:
@@ -253,15 +256,39 @@ def fit_table(df: pd.DataFrame, n_boot: int = N_BOOT, metrics=None, exclude=()) 
     return out[keys + COLUMNS]
 
 
-def best_single(fits: pd.DataFrame) -> pd.DataFrame:
-    """Per cell x metric x axis, the single-axis fit to quote: controlled if ok, else pooled."""
-    if fits.empty:
-        return fits
-    single = fits[fits["model"].isin(["pooled", "controlled"])].copy()
-    single["_rank"] = single["model"].map({"controlled": 0, "pooled": 1}) + (single["status"] != "ok") * 2
-    keys = [c for c in fits.columns if c not in COLUMNS] + ["metric", "axis"]
-    single = single.sort_values("_rank").groupby(keys, dropna=False, sort=False).head(1)
-    return single.drop(columns="_rank")
+def _cell_id(d: pd.DataFrame, keys: list[str]) -> pd.Series:
+    return d[keys].apply(lambda c: c.map(str)).agg("\x1f".join, axis=1) if keys else pd.Series("", index=d.index)
+
+
+def _why_out(r, metric) -> str:
+    if r["status"] != "ok":
+        return str(r["status"])
+    if bool(tidy.lukewarm_mask(r.to_frame().T).iloc[0]):
+        return "not cold"
+    return "no value" if pd.isna(r.get(metric)) else "<= 0"
+
+
+def _excluded(df: pd.DataFrame, v: pd.DataFrame, metric: str, keys: list[str]) -> dict:
+    """cell id -> (trials of the metric's mode left out of its fit, 'size: n reason, ...' per size):
+    failed trials (error/timeout/mismatch), lukewarm cold trials, values <= 0 (logs)."""
+    mode = tidy.METRICS.get(metric, ("time", ""))[0]
+    out = tidy.with_growth(df[(df["mode"] == mode) & ~df.index.isin(v.index)] if "mode" in df else df.iloc[0:0])
+    if metric not in out:
+        out = out[out["status"] != "ok"]
+    else:
+        # An ok trial with no value of this metric is another experiment's row, not an exclusion.
+        out = out[(out["status"] != "ok") | out[metric].notna()]
+    res = {}
+    if out.empty:
+        return res
+    why = out.apply(_why_out, axis=1, args=(metric,))
+    for cid, g in out.groupby(_cell_id(out, keys), sort=False):
+        parts = []
+        for size, sg in g.groupby("size", sort=True):
+            counts = why[sg.index].value_counts()
+            parts.append(f"{size}: " + ", ".join(f"{n} {w}" for w, n in counts.items()))
+        res[cid] = (int(len(g)), "; ".join(parts))
+    return res
 
 
 def predict(fit: dict, n: float) -> float:

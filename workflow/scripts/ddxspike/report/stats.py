@@ -23,7 +23,10 @@ def median_ci(values, n_boot: int = BOOTSTRAP, seed: int = SEED) -> tuple[float,
         return (med, np.nan, np.nan)
     idx = _rng(seed).integers(0, v.size, (n_boot, v.size))
     boots = np.median(v[idx], axis=1)
-    lo, hi = np.quantile(boots, [(1 - LEVEL) / 2, 1 - (1 - LEVEL) / 2])
+    # +inf stands for a timed-out trial: interpolating between inf and a figure is undefined, so
+    # the interval then takes observed bootstrap medians.
+    method = "linear" if np.isfinite(boots).all() else "inverted_cdf"
+    lo, hi = np.quantile(boots, [(1 - LEVEL) / 2, 1 - (1 - LEVEL) / 2], method=method)
     return (med, float(lo), float(hi))
 
 

@@ -5,6 +5,12 @@ A target: {id, source, text, metric, limit, experiment, strategies?, where?, app
 kind `max` (default): the cell's median must stay below limit; `doubling`: the median at a size
 about twice another (on `axis`) may be at most (1 + limit) times the smaller one's.
 A target whose experiment has not been measured yields one honest "no data" row.
+
+Trials that failed are kept in view, per cell and size: n_failed counts every trial that gave no
+valid figure (error, timeout, mismatch), n_timeout the timeouts among them. For a `max` target a
+timeout counts as a fail (the trial ran past its time limit, so its figure is at least that): it
+enters the median as +inf. A size whose trials all failed gets an explicit status instead of
+vanishing ("fail: all trials timed out", "no valid trials: N errors").
 """
 
 import numpy as np
@@ -27,7 +33,7 @@ def _applies(row, applies_to: dict) -> bool:
 
 
 def _status(med, lo, hi, limit) -> str:
-    if not np.isfinite(med):
+    if np.isnan(med):
         return "no data"
     if med >= limit:
         return "fail" if not np.isfinite(lo) or lo >= limit else "fail (marginal)"
@@ -38,6 +44,38 @@ def _rows_for(df, t):
     metric = t["metric"]
     v = tidy.metric_rows(df, metric)
     return select.rows(v, t["experiment"], t.get("strategies"), t.get("where"))
+
+
+def _failed_for(df, t):
+    """The target's trials (same experiment, strategies, where, mode) that gave no valid figure."""
+    mode = tidy.METRICS.get(t["metric"], ("time", ""))[0]
+    return select.rows(tidy.failed(df, mode), t["experiment"], t.get("strategies"), t.get("where"))
+
+
+def _failures_text(n_timeout: int, n_other: int, n: int) -> str:
+    parts = ([f"{n_timeout} timed out"] if n_timeout else []) + ([f"{n_other} error(s)"] if n_other else [])
+    return f"{' and '.join(parts)} of {n} trials" if parts else ""
+
+
+def _size_check(t, s_ok, s_bad) -> dict:
+    """Median, interval, status and measured text of one cell at one size, failures included."""
+    metric, limit = t["metric"], t["limit"]
+    n_timeout = int((s_bad["status"] == "timeout").sum()) if not s_bad.empty else 0
+    n_failed = int(len(s_bad))
+    n_other = n_failed - n_timeout
+    n = len(s_ok) + n_failed
+    fails = _failures_text(n_timeout, n_other, n)
+    if s_ok.empty and n_timeout == 0:
+        return {"median": np.nan, "lo": np.nan, "hi": np.nan, "measured": "–",
+                "status": f"no valid trials: {n_other} error(s)" if n_other else "no data"}
+    values = list(s_ok[metric].astype(float)) + [np.inf] * n_timeout
+    med, lo, hi = stats.median_ci(values)
+    if s_ok.empty:
+        return {"median": med, "lo": lo, "hi": hi, "measured": f"– ({fails})",
+                "status": "fail: all trials timed out" if n_other == 0 else f"fail: {fails}"}
+    measured = (f"timed out (median beyond the trial limit; {fails})" if not np.isfinite(med)
+                else fmt.interval(metric, med, lo, hi) + (f" ({fails})" if fails else ""))
+    return {"median": med, "lo": lo, "hi": hi, "measured": measured, "status": _status(med, lo, hi, limit)}
 
 
 def breaks_for(fits, cell: dict, metric: str, limit: float) -> dict:
@@ -54,6 +92,7 @@ def breaks_for(fits, cell: dict, metric: str, limit: float) -> dict:
 
 def _break_text(br: dict, max_seen: dict) -> str:
     parts = []
+    excluded = next((f.get("excluded") for *_, f in br.values() if f.get("n_excluded")), "")
     for axis, (n, lo, hi, f) in br.items():
         if not np.isfinite(n) and np.isinf(n):
             parts.append(f"{axis}: never (not growing, {select.fmt_b(f)})")
@@ -61,7 +100,8 @@ def _break_text(br: dict, max_seen: dict) -> str:
             where = "within measured range" if n <= max_seen.get(axis, np.inf) else "extrapolated"
             parts.append(f"{axis} ≈ {fmt.by_axis(axis, n)} [{fmt.by_axis(axis, lo)}, {fmt.by_axis(axis, hi)}] "
                          f"({where})")
-    return "; ".join(parts) if parts else "no fit (too few sizes)"
+    text = "; ".join(parts) if parts else "no fit (too few sizes)"
+    return text + (f" — trials left out of the fit: {excluded}" if excluded else "")
 
 
 def check_targets(df: pd.DataFrame, fits: pd.DataFrame, targets: list[dict]):
@@ -71,35 +111,40 @@ def check_targets(df: pd.DataFrame, fits: pd.DataFrame, targets: list[dict]):
         base = {"target": t["id"], "source": t["source"], "text": t["text"], "limit": t["limit"],
                 "metric": t["metric"]}
         d = _rows_for(df, t)
-        if d.empty:
+        bad = _failed_for(df, t)
+        if d.empty and (bad.empty or t.get("kind") == "doubling"):
             checks.append({**base, "cell": "–", "size": "–", "measured": "–", "status": "no data",
                            "predicted break": f"no {t['experiment']} rows match "
                                               f"{t.get('strategies') or 'any strategy'} {t.get('where') or ''}".strip()})
             continue
-        keys = tidy.cell_keys(d)
-        for key, g in d.groupby(keys, dropna=False, sort=True):
+        keys = tidy.cell_keys(d if not d.empty else bad)
+        every = pd.concat([d, bad]) if not bad.empty and t.get("kind") != "doubling" else d
+        for key, g_all in every.groupby(keys, dropna=False, sort=True):
             cell = dict(zip(keys, key if isinstance(key, tuple) else (key,)))
             label = tidy.label(cell, keys)
+            ok = g_all["status"] == "ok"
+            g = g_all[ok]
             if t.get("kind") == "doubling":
                 checks.extend(_doubling(base, t, cell, label, g, fits))
                 continue
             br = breaks_for(fits, cell, t["metric"], t["limit"])
-            max_seen = {a: g[a].max() for a in (*BREAK_AXES, "workflows") if a in g}
+            max_seen = {a: g[a].max() for a in (*BREAK_AXES, "workflows") if a in g and not g.empty}
             br_text = _break_text(br, max_seen)
             for axis, (n, lo, hi, f) in br.items():
                 breaks.append({**base, "cell": label, **cell, "axis": axis, "break_at": n, "break_lo": lo,
                                "break_hi": hi, "b": f["b"], "fit_model": f["model"],
                                "x_max": f["x_max"]})
-            for size, s in g.groupby("size", sort=False):
+            for size, s in g_all.groupby("size", sort=False):
                 first = s.iloc[0]
                 if not _applies(first, t.get("applies_to")):
                     continue
-                med, lo, hi = stats.median_ci(s[t["metric"]])
+                s_bad = s[s["status"] != "ok"]
                 checks.append({**base, "cell": label, "size": size,
                                **{a: first[a] for a in BREAK_AXES if a in s},
-                               "median": med, "lo": lo, "hi": hi,
-                               "measured": fmt.interval(t["metric"], med, lo, hi),
-                               "status": _status(med, lo, hi, t["limit"]), "predicted break": br_text})
+                               **_size_check(t, s[s["status"] == "ok"], s_bad),
+                               "n_failed": int(len(s_bad)),
+                               "n_timeout": int((s_bad["status"] == "timeout").sum()),
+                               "predicted break": br_text})
     checks = pd.DataFrame(checks)
     if not checks.empty and "files" in checks:
         checks = checks.sort_values(["target", "cell", "files"], kind="stable", na_position="first")
@@ -146,6 +191,7 @@ def summary(checks: pd.DataFrame) -> pd.DataFrame:
         fails = g[st.str.startswith("fail")]
         verdict = ("no data" if (st == "no data").all() else
                    "fail" if not fails.empty else
+                   "no valid trials at some sizes" if st.str.startswith("no valid").any() else
                    "pass (marginal)" if st.str.contains("marginal").any() else "pass")
         rows.append({"target": tid, "text": last["text"], "cell": cell,
                      "sizes": f"{int(st.str.startswith('pass').sum())} pass / {len(fails)} fail of {len(g)}",

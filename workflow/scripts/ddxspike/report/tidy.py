@@ -11,14 +11,18 @@ _DIM_TYPES = {name: str(t) for name, t in table.DIMENSIONS}
 SIZE_AXES_PREFERRED = ("files", "bytes", "commits")
 
 # Measures fitted against size. Heap peaks come from the untimed tracemalloc trials; the others
-# from timed trials. rss_growth_bytes = peak RSS minus RSS before the call (interpreter excluded).
+# from timed trials. rss_growth_bytes = peak RSS minus RSS before the call (interpreter excluded),
+# kept raw: a value <= 0 (RSS fell, or page-granular noise) is left out of log fits by
+# metric_rows and counted by nonpositive(), never clamped into a made-up figure.
 METRICS = {
     "wall_s": ("time", "time"),
     "peak_rss_bytes": ("time", "memory"),
     "rss_growth_bytes": ("time", "memory"),
     "py_heap_peak_bytes": ("heap", "memory"),
 }
-PAGE = 4096
+# A cold trial that started with more than this share of the repository's pages cached was not
+# really cold: it is left out of fits, verdicts and targets and counted (lukewarm()).
+COLD_RESIDENCY_MAX = 0.05
 _NOT_FITTED = {"user_s", "sys_s", "cpu_s"}
 
 
@@ -41,15 +45,47 @@ def cell_keys(df: pd.DataFrame) -> list[str]:
     return [c for c, t in _DIM_TYPES.items() if t == "string" and c != "size" and c in df]
 
 
-def valid(df: pd.DataFrame, mode: str = "time") -> pd.DataFrame:
-    """Trials that count: status ok, in the given mode (time or heap)."""
+def lukewarm_mask(df: pd.DataFrame) -> pd.Series:
+    """Cold trials whose residency before the call exceeds COLD_RESIDENCY_MAX."""
+    if df.empty or "cache_state" not in df or "residency_before" not in df:
+        return pd.Series(False, index=df.index)
+    return (df["cache_state"] == "cold") & (df["residency_before"] > COLD_RESIDENCY_MAX)
+
+
+def lukewarm(df: pd.DataFrame) -> pd.DataFrame:
+    """The ok cold trials excluded as not really cold."""
     if df.empty:
         return df
-    ok = df[(df["status"] == "ok") & (df["mode"] == mode)].copy()
-    if "peak_rss_bytes" in ok and "rss_before_bytes" in ok:
-        growth = ok["peak_rss_bytes"] - ok["rss_before_bytes"]
-        ok["rss_growth_bytes"] = growth.clip(lower=PAGE).astype("float64")
-    return ok
+    return df[(df["status"] == "ok") & lukewarm_mask(df)]
+
+
+def valid(df: pd.DataFrame, mode: str = "time") -> pd.DataFrame:
+    """Trials that count: status ok, in the given mode (time or heap), and not a lukewarm 'cold'
+    trial."""
+    if df.empty:
+        return df
+    return with_growth(df[(df["status"] == "ok") & (df["mode"] == mode) & ~lukewarm_mask(df)])
+
+
+def with_growth(df: pd.DataFrame) -> pd.DataFrame:
+    """A copy with rss_growth_bytes (raw, may be <= 0) where RSS was recorded."""
+    out = df.copy()
+    if "peak_rss_bytes" in out and "rss_before_bytes" in out:
+        out["rss_growth_bytes"] = (out["peak_rss_bytes"] - out["rss_before_bytes"]).astype("float64")
+    return out
+
+
+def nonpositive(df: pd.DataFrame, metric: str) -> int:
+    """Valid trials whose metric is <= 0 and so left out of log fits (e.g. rss_growth_bytes)."""
+    v = valid(df, METRICS.get(metric, ("time", ""))[0])
+    return int((v[metric] <= 0).sum()) if metric in v else 0
+
+
+def failed(df: pd.DataFrame, mode: str = "time") -> pd.DataFrame:
+    """Trials of the mode that did not produce a valid figure: error, timeout or mismatch."""
+    if df.empty:
+        return df
+    return df[(df["status"] != "ok") & (df["mode"] == mode)]
 
 
 def metric_rows(df: pd.DataFrame, metric: str) -> pd.DataFrame:

@@ -6,6 +6,7 @@ counter-example and supported when every decisive cell agrees; cells whose inter
 to decide are listed and counted, never silently dropped.
 """
 
+import re
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -189,6 +190,13 @@ def h2(df, fits, cfg) -> Verdict:
 
 
 # --- H3 ---------------------------------------------------------------------------------------
+def _timeout_s(error) -> float:
+    """The time limit a timed-out trial ran past, read from the engine's error text ("no answer
+    within 300 s", "not run: ... (timeout 300 s)"); nan when the text does not say."""
+    m = re.search(r"(?:within|timeout) ([0-9.]+(?:e[+-]?[0-9]+)?) s", str(error or ""))
+    return float(m.group(1)) if m else np.nan
+
+
 def h3(df, fits, cfg) -> Verdict:
     sel = cfg["h3"]
     band = cfg["linear_band"]
@@ -207,24 +215,42 @@ def h3(df, fits, cfg) -> Verdict:
         return Verdict("H3", 2, q, rule, INCONCLUSIVE, "no data: the subtree experiment has no rows for "
                        f"{', '.join(sel['strategies'])}", pd.DataFrame())
     v = tidy.valid(d)
-    ev, slow, fast, superlin, missing_big = [], [], [], [], []
+    bad_all = tidy.failed(d)
+    ev, slow, fast, superlin, missing_big, failed_big = [], [], [], [], [], []
     for c in _cells(d[d["strategy"].isin(ops)]):
-        cell_rows = select.rows(v, where={k: val for k, val in c.items() if isinstance(val, str)})
+        where = {k: val for k, val in c.items() if isinstance(val, str)}
+        cell_rows = select.rows(v, where=where)
         big = cell_rows[cell_rows["bytes"] > thr]
+        bad = select.rows(bad_all, where=where)
+        bad = bad[bad["bytes"] > thr] if not bad.empty else bad
         fb = select.fit_for(fits, c, "wall_s", "bytes", ("joint", "controlled"))
         fc = select.fit_for(fits, c, "wall_s", "commits", ("joint", "controlled"))
         fpool = select.fit_for(fits, c, "wall_s", "bytes", ("pooled",))
         label = tidy.label(c, list(c))
-        if big.empty:
+        if big.empty and bad.empty:
             missing_big.append(label)
             above = "not measured"
         else:
-            largest = big[big["bytes"] == big["bytes"].max()]
-            med, lo, hi = stats.median_ci(largest["wall_s"])
-            above = f"{fmt.nbytes(largest['bytes'].iloc[0])}: {fmt.interval('wall_s', med, lo, hi)}"
-            if np.isfinite(lo) and lo > limit:
+            at = max(big["bytes"].max() if not big.empty else 0, bad["bytes"].max() if not bad.empty else 0)
+            largest, lbad = big[big["bytes"] == at], bad[bad["bytes"] == at] if not bad.empty else bad
+            # A trial that timed out after more than limit seconds is a time above the limit.
+            slow_to = lbad[(lbad["status"] == "timeout")
+                           & (lbad.get("error", pd.Series("", index=lbad.index)).map(_timeout_s) > limit)]
+            n_err = len(lbad) - len(slow_to)
+            n = len(largest) + len(lbad)
+            med, lo, hi = stats.median_ci(list(largest["wall_s"].astype(float)) + [np.inf] * len(slow_to))
+            failures = ", ".join(x for x in (
+                f"{len(slow_to)} of {n} timed out after more than {limit:g} s" if len(slow_to) else "",
+                f"{n_err} of {n} errors or timeouts without a figure" if n_err else "") if x)
+            figure = ("no valid trials" if np.isnan(med) else
+                      f"timed out (median above {limit:g} s)" if np.isinf(med) else
+                      fmt.interval('wall_s', med, lo, hi))
+            above = f"{fmt.nbytes(at)}: {figure}" + (f" ({failures})" if failures else "")
+            if np.isnan(med):
+                failed_big.append(f"{label} ({failures})")
+            elif np.isfinite(lo) and lo > limit or np.isinf(med):
                 slow.append(f"{label} {above}")
-            elif np.isfinite(hi) and hi < limit:
+            elif np.isfinite(hi) and hi < limit and not n_err:
                 fast.append(label)
         if fb and fb.get("status") == "ok" and np.isfinite(fb["b_lo"]) and fb["b_lo"] > band[1]:
             superlin.append(f"{label} bytes {select.fmt_b(fb)}")
@@ -239,11 +265,13 @@ def h3(df, fits, cfg) -> Verdict:
     ev = pd.DataFrame(ev)
     if slow or superlin:
         return Verdict("H3", 2, q, rule, SUPPORTED, few(slow + superlin), ev)
-    if not missing_big and len(fast) == len(ev) and not superlin:
+    if not missing_big and not failed_big and len(fast) == len(ev) and not superlin:
         return Verdict("H3", 2, q, rule, REFUTED, f"every operation stays below {limit:g} s above "
                        f"{fmt.nbytes(thr)} and none grows super-linearly with bytes", ev)
-    why = (f"no size above {fmt.nbytes(thr)} measured for {', '.join(missing_big)}"
-           if missing_big else "intervals too wide to decide")
+    why = "; ".join(x for x in (
+        f"no size above {fmt.nbytes(thr)} measured for {', '.join(missing_big)}" if missing_big else "",
+        f"no valid trial above {fmt.nbytes(thr)} for {', '.join(failed_big)}" if failed_big else "")
+        if x) or "intervals too wide to decide"
     preds = [f"{r['operation']} ≈ {r[f'predicted at {fmt.nbytes(2 * thr)} (pooled fit)']}"
              for r in ev.to_dict("records") if r[f"predicted at {fmt.nbytes(2 * thr)} (pooled fit)"] != "–"]
     if preds:
