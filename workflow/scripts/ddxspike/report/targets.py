@@ -10,7 +10,8 @@ Trials that failed are kept in view, per cell and size: n_failed counts every tr
 valid figure (error, timeout, mismatch), n_timeout the timeouts among them. For a `max` target a
 timeout counts as a fail (the trial ran past its time limit, so its figure is at least that): it
 enters the median as +inf. A size whose trials all failed gets an explicit status instead of
-vanishing ("fail: all trials timed out", "no valid trials: N errors").
+vanishing ("fail: all trials timed out", "no valid trials: N failed"). Only wall_s timeouts count
+as fails, and not when the trial's own time limit (from its error text) was below the target's.
 """
 
 import numpy as np
@@ -52,22 +53,33 @@ def _failed_for(df, t):
     return select.rows(tidy.failed(df, mode), t["experiment"], t.get("strategies"), t.get("where"))
 
 
-def _failures_text(n_timeout: int, n_other: int, n: int) -> str:
-    parts = ([f"{n_timeout} timed out"] if n_timeout else []) + ([f"{n_other} error(s)"] if n_other else [])
+def _failures_text(n_timeout: int, others: dict, n: int) -> str:
+    """'2 timed out and 1 error of 5 trials'; others: status -> count of trials with no figure."""
+    parts = ([f"{n_timeout} timed out"] if n_timeout else []) + [f"{k} {st}" for st, k in others.items() if k]
     return f"{' and '.join(parts)} of {n} trials" if parts else ""
 
 
 def _size_check(t, s_ok, s_bad) -> dict:
     """Median, interval, status and measured text of one cell at one size, failures included."""
     metric, limit = t["metric"], t["limit"]
-    n_timeout = int((s_bad["status"] == "timeout").sum()) if not s_bad.empty else 0
+    timeouts = s_bad[s_bad["status"] == "timeout"] if not s_bad.empty else s_bad
+    # A timeout is a figure above the limit unless its own time limit was shorter than the
+    # target's (then it says nothing either way and counts with the errors).
+    ran_for = (timeouts["error"].map(tidy.timeout_s) if "error" in timeouts
+               else pd.Series(np.nan, index=timeouts.index))
+    n_timeout = int((~(ran_for < limit)).sum()) if metric == "wall_s" else 0
     n_failed = int(len(s_bad))
     n_other = n_failed - n_timeout
+    others = s_bad["status"].value_counts().to_dict() if n_failed else {}
+    short = others.pop("timeout", 0) - n_timeout
+    if short:  # a timeout says nothing about memory, nor about time when its limit was shorter
+        others["timeout (its limit below the target's)" if metric == "wall_s" else "timeout"] = short
     n = len(s_ok) + n_failed
-    fails = _failures_text(n_timeout, n_other, n)
+    fails = _failures_text(n_timeout, others, n)
     if s_ok.empty and n_timeout == 0:
-        return {"median": np.nan, "lo": np.nan, "hi": np.nan, "measured": "–",
-                "status": f"no valid trials: {n_other} error(s)" if n_other else "no data"}
+        return {"median": np.nan, "lo": np.nan, "hi": np.nan, "measured": f"– ({fails})" if fails else "–",
+                "status": ("no valid trials: " + ", ".join(f"{k} {st}" for st, k in others.items() if k))
+                if n_other else "no data"}
     values = list(s_ok[metric].astype(float)) + [np.inf] * n_timeout
     med, lo, hi = stats.median_ci(values)
     if s_ok.empty:

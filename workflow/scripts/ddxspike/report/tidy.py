@@ -1,6 +1,8 @@
 """Which rows count and which columns are what, read from the table schema so that columns added
 by new experiments (ddxspike/table.py) are picked up without code here."""
 
+import re
+
 import pandas as pd
 
 from ddxspike import table
@@ -79,6 +81,13 @@ def nonpositive(df: pd.DataFrame, metric: str) -> int:
     """Valid trials whose metric is <= 0 and so left out of log fits (e.g. rss_growth_bytes)."""
     v = valid(df, METRICS.get(metric, ("time", ""))[0])
     return int((v[metric] <= 0).sum()) if metric in v else 0
+
+
+def timeout_s(error) -> float:
+    """The time limit a timed-out trial ran past, read from the engine's error text ("no answer
+    within 300 s", "not run: ... (timeout 300 s)"); nan when the text does not say."""
+    m = re.search(r"(?:within|timeout) ([0-9.]+(?:e[+-]?[0-9]+)?) s", str(error or ""))
+    return float(m.group(1)) if m else float("nan")
 
 
 def failed(df: pd.DataFrame, mode: str = "time") -> pd.DataFrame:

@@ -6,7 +6,6 @@ counter-example and supported when every decisive cell agrees; cells whose inter
 to decide are listed and counted, never silently dropped.
 """
 
-import re
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -190,13 +189,6 @@ def h2(df, fits, cfg) -> Verdict:
 
 
 # --- H3 ---------------------------------------------------------------------------------------
-def _timeout_s(error) -> float:
-    """The time limit a timed-out trial ran past, read from the engine's error text ("no answer
-    within 300 s", "not run: ... (timeout 300 s)"); nan when the text does not say."""
-    m = re.search(r"(?:within|timeout) ([0-9.]+(?:e[+-]?[0-9]+)?) s", str(error or ""))
-    return float(m.group(1)) if m else np.nan
-
-
 def h3(df, fits, cfg) -> Verdict:
     sel = cfg["h3"]
     band = cfg["linear_band"]
@@ -235,7 +227,7 @@ def h3(df, fits, cfg) -> Verdict:
             largest, lbad = big[big["bytes"] == at], bad[bad["bytes"] == at] if not bad.empty else bad
             # A trial that timed out after more than limit seconds is a time above the limit.
             slow_to = lbad[(lbad["status"] == "timeout")
-                           & (lbad.get("error", pd.Series("", index=lbad.index)).map(_timeout_s) > limit)]
+                           & (lbad.get("error", pd.Series("", index=lbad.index)).map(tidy.timeout_s) > limit)]
             n_err = len(lbad) - len(slow_to)
             n = len(largest) + len(lbad)
             med, lo, hi = stats.median_ci(list(largest["wall_s"].astype(float)) + [np.inf] * len(slow_to))
