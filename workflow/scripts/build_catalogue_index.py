@@ -1,18 +1,14 @@
 """Snakemake job: build a catalogue's persistent index, reporting every invalid workflow.yml
 with its path and reason (the report a user of the catalogue would see)."""
 
-import sys
 import time
 
 from ddxspike.catalogue.index import build_index
+from ddxspike.joblog import job_logger
 
 
 def main(sm):
-    log_file = open(sm.log[0], "w", buffering=1)
-
-    def log(msg):
-        print(msg, file=log_file)
-        print(f"[catalogue index {sm.wildcards.catalogue}] {msg}", file=sys.stderr, flush=True)
+    log = job_logger(sm.log[0], f"catalogue index {sm.wildcards.catalogue}")
 
     t0 = time.perf_counter()
     built = build_index(str(sm.input.library), str(sm.output[0]))

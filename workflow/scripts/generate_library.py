@@ -2,18 +2,14 @@
 
 import os
 import shutil
-import sys
 from pathlib import Path
 
 from ddxspike.generator import LibrarySpec, generate_library
+from ddxspike.joblog import job_logger
 
 
 def main(sm):
-    log_file = open(sm.log[0], "w", buffering=1)
-
-    def log(msg):
-        print(msg, file=log_file)
-        print(f"[generate {sm.wildcards.size}] {msg}", file=sys.stderr, flush=True)
+    log = job_logger(sm.log[0], f"generate {sm.wildcards.size}")
 
     spec = LibrarySpec(seed=sm.params.seed, split=dict(sm.params.split), **sm.params.spec)
     # Snakemake drops a .snakemake_timestamp file into a real directory output after the job,

@@ -11,7 +11,6 @@ results/catalogue/<catalogue>/<strategy>.parquet.
 import importlib
 import json
 import shutil
-import sys
 import tempfile
 from pathlib import Path
 
@@ -20,6 +19,7 @@ from ddxspike.catalogue import trial
 from ddxspike.catalogue.index import open_index
 from ddxspike.engine import TrialSpec, run_cell
 from ddxspike.engine.host import fingerprint
+from ddxspike.joblog import job_logger
 
 # Extras of answer_queries that are times: kept from timed trials only.
 TIMED_EXTRAS = ("first_query_s", "query_p50_s", "query_p95_s", "query_p99_s")
@@ -33,11 +33,7 @@ def checked(dims: dict, function: str, kwargs: dict, expected: tuple[int, str]) 
 
 def main(sm):
     p = sm.params
-    log_file = open(sm.log[0], "w", buffering=1)
-
-    def log(msg):
-        print(msg, file=log_file)
-        print(f"[catalogue {p.catalogue}/{p.strategy}] {msg}", file=sys.stderr, flush=True)
+    log = job_logger(sm.log[0], f"catalogue {p.catalogue}/{p.strategy}")
 
     truth = json.loads(Path(sm.input.truth).read_text())
     library = str(sm.input.library)

@@ -7,7 +7,6 @@ an `error` row naming the reason. Progress goes to the rule's log and stderr.
 """
 
 import shutil
-import sys
 import tempfile
 from collections import defaultdict
 from pathlib import Path
@@ -16,15 +15,12 @@ from ddxspike import experiment
 from ddxspike.discovery.cells import build_specs, resolve
 from ddxspike.engine import cache, run_cell
 from ddxspike.engine.host import fingerprint
+from ddxspike.joblog import job_logger
 
 
 def main(sm):
     p = sm.params
-    log_file = open(sm.log[0], "w", buffering=1)
-
-    def log(msg):
-        print(msg, file=log_file)
-        print(f"[discovery {p.size}/{p.strategy}] {msg}", file=sys.stderr, flush=True)
+    log = job_logger(sm.log[0], f"discovery {p.size}/{p.strategy}")
 
     m, budget = p.measurement, dict(p.budget or {})
     heap = m.get("heap_trials", 0)

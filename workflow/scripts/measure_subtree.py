@@ -5,24 +5,20 @@ results/subtree/<size>/c<commits>.parquet; failing operations are `error` rows, 
 import json
 import os
 import shutil
-import sys
 from pathlib import Path
 
 import pyarrow.parquet as pq
 
 from ddxspike import experiment
 from ddxspike.engine.host import fingerprint
+from ddxspike.joblog import job_logger
 from ddxspike.subtree.cell import run_subtree_cell
 from ddxspike.subtree.operations import OPERATIONS
 
 
 def main(sm):
-    log_file = open(sm.log[0], "w", buffering=1)
     tag = f"{sm.wildcards.size}-c{sm.wildcards.commits}"
-
-    def log(msg):
-        print(msg, file=log_file)
-        print(f"[subtree {tag}] {msg}", file=sys.stderr, flush=True)
+    log = job_logger(sm.log[0], f"subtree {tag}")
 
     st = sm.params.subtree
     info = json.loads(Path(sm.input.info).read_text())

@@ -2,20 +2,16 @@
 generated upstream library, its advanced copy, and the host projects (ddxspike.subtree.fixtures)."""
 
 import shutil
-import sys
 from pathlib import Path
 
 from ddxspike.generator import LibrarySpec, generate_library
+from ddxspike.joblog import job_logger
 from ddxspike.subtree.fixtures import build_fixtures
 
 
 def main(sm):
-    log_file = open(sm.log[0], "w", buffering=1)
     tag = f"{sm.wildcards.size}-c{sm.wildcards.commits}"
-
-    def log(msg):
-        print(msg, file=log_file)
-        print(f"[subtree fixtures {tag}] {msg}", file=sys.stderr, flush=True)
+    log = job_logger(sm.log[0], f"subtree fixtures {tag}")
 
     out = Path(sm.output.repos)
     shutil.rmtree(out, ignore_errors=True)
