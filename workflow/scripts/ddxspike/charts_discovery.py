@@ -81,25 +81,30 @@ def first_page(df: pd.DataFrame) -> alt.Chart:
     )
 
 
-def memory(df: pd.DataFrame) -> alt.Chart:
-    """Median peak resident memory of the trial process (interpreter included) per strategy."""
-    d = _timed_ok(_libraries(df))
-    title = "Asset discovery: peak resident memory"
+def _memory_panels(d: pd.DataFrame, column: str, scale: str, y_title: str, digits: str,
+                   title: str) -> alt.Chart:
+    """Median of one memory column (bytes) per strategy and depth against files, in MB."""
     if d.empty:
         return _empty(title)
-    med = d.groupby(["size", "strategy", "depth", "files"], as_index=False)["peak_rss_bytes"].median()
-    med["peak_rss_mb"] = med["peak_rss_bytes"] / 1e6
+    med = d.groupby(["size", "strategy", "depth", "files"], as_index=False)[column].median()
+    med["mb"] = med[column] / 1e6
     return (
         alt.Chart(med).mark_line(point=True)
         .encode(
             x=alt.X("files:Q", scale=alt.Scale(type="log"), title="repository files"),
-            y=alt.Y("peak_rss_mb:Q", title="median peak RSS (MB)"),
+            y=alt.Y("mb:Q", scale=alt.Scale(type=scale), title=y_title),
             color="strategy:N",
             column=alt.Column("depth:N", sort=DEPTH_ORDER),
-            tooltip=["size", "strategy", "depth", alt.Tooltip("peak_rss_mb:Q", format=".1f")],
+            tooltip=["size", "strategy", "depth", alt.Tooltip("mb:Q", format=digits)],
         )
         .properties(**PANEL, title=title)
     )
+
+
+def memory(df: pd.DataFrame) -> alt.Chart:
+    """Median peak resident memory of the trial process (interpreter included) per strategy."""
+    return _memory_panels(_timed_ok(_libraries(df)), "peak_rss_bytes", "linear",
+                          "median peak RSS (MB)", ".1f", "Asset discovery: peak resident memory")
 
 
 def heap(df: pd.DataFrame) -> alt.Chart:
@@ -107,22 +112,8 @@ def heap(df: pd.DataFrame) -> alt.Chart:
     allocates; `lazy` streams, the others materialise the list."""
     d = _libraries(df)
     d = d[(d["mode"] == "heap") & (d["status"] == "ok") & d["py_heap_peak_bytes"].notna()]
-    title = "Asset discovery: Python heap peak (streaming vs materialised)"
-    if d.empty:
-        return _empty(title)
-    med = d.groupby(["size", "strategy", "depth", "files"], as_index=False)["py_heap_peak_bytes"].median()
-    med["heap_peak_mb"] = med["py_heap_peak_bytes"] / 1e6
-    return (
-        alt.Chart(med).mark_line(point=True)
-        .encode(
-            x=alt.X("files:Q", scale=alt.Scale(type="log"), title="repository files"),
-            y=alt.Y("heap_peak_mb:Q", scale=alt.Scale(type="symlog"), title="tracemalloc peak (MB)"),
-            color="strategy:N",
-            column=alt.Column("depth:N", sort=DEPTH_ORDER),
-            tooltip=["size", "strategy", "depth", alt.Tooltip("heap_peak_mb:Q", format=".2f")],
-        )
-        .properties(**PANEL, title=title)
-    )
+    return _memory_panels(d, "py_heap_peak_bytes", "symlog", "tracemalloc peak (MB)", ".2f",
+                          "Asset discovery: Python heap peak (streaming vs materialised)")
 
 
 CACHED = ("memory-cache", "file-cache", "gitindex")

@@ -132,7 +132,7 @@ def run_cell(
                     if hopeless(i):
                         pre, load, measured = {}, os.getloadavg()[0], skipped(timeout_s)
                     else:
-                        pre = prepare(spec) if (prepare and spec in cold) else {}
+                        pre = prepare(spec) if (prepare and group is cold) else {}
                         load = os.getloadavg()[0]
                         measured = run_trial(spec, "time", timeout_s, workdir)
                         timed_out = measured.get("status") == "timeout"

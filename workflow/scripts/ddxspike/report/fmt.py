@@ -1,5 +1,6 @@
 """Numbers as a reader wants them: seconds, bytes and counts with sensible units."""
 
+import functools
 import math
 
 
@@ -7,11 +8,22 @@ def _bad(x) -> bool:
     return x is None or (isinstance(x, float) and math.isnan(x))
 
 
+def _guarded(fn):
+    """Missing values print as '–' and infinite ones as '∞', whatever the unit."""
+
+    @functools.wraps(fn)
+    def wrapper(x) -> str:
+        if _bad(x):
+            return "–"
+        if math.isinf(x):
+            return "∞"
+        return fn(x)
+
+    return wrapper
+
+
+@_guarded
 def seconds(x) -> str:
-    if _bad(x):
-        return "–"
-    if math.isinf(x):
-        return "∞"
     if x < 1e-3:
         return f"{x * 1e6:.0f} µs"
     if x < 1:
@@ -19,11 +31,8 @@ def seconds(x) -> str:
     return f"{x:.3g} s"
 
 
+@_guarded
 def nbytes(x) -> str:
-    if _bad(x):
-        return "–"
-    if math.isinf(x):
-        return "∞"
     if abs(x) >= 1e15:
         return f"{x:.2g} B"
     for unit, f in (("TB", 1e12), ("GB", 1e9), ("MB", 1e6), ("KB", 1e3)):
@@ -32,11 +41,8 @@ def nbytes(x) -> str:
     return f"{x:.0f} B"
 
 
+@_guarded
 def count(x) -> str:
-    if _bad(x):
-        return "–"
-    if math.isinf(x):
-        return "∞"
     if x >= 1e12:
         return "> 10¹²"
     if x >= 1e9:
