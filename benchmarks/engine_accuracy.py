@@ -3,7 +3,9 @@
 Times `find` listing a generated DDX library with the measurement engine (fresh worker per
 trial, output read and checked against the manifest) and with `hyperfine -N` (no shell) on the
 same tree in the same run, alternating blocks of both so that machine drift hits them alike, and
-prints both medians and their ratio (the engine's claim: within 10%). Also measures the engine's
+prints both medians and their ratio (the engine's claim: within 10%). The engine's clock runs
+from spawning `find` until it has exited and its output has been read; splitting the output
+into paths and checking it happen after the clock (Outcome.finish). Also measures the engine's
 own cost per trial: what a trial costs outside the timed region (worker start, imports, result
 file) and inside it (timer and call overhead of a strategy that does nothing), and the spawn
 overhead of `true` by both tools.
@@ -60,12 +62,15 @@ def library(args) -> tuple[Path, dict | None]:
     return repo, json.loads(manifest.with_suffix(".json").read_text())
 
 
-def hyperfine_times(argv: list[str], cwd: Path, runs: int, warmups: int) -> list[float]:
-    """hyperfine -N (no intermediate shell) times of argv run in cwd, in seconds."""
+def hyperfine_times(argv: list[str], cwd: Path, runs: int, warmups: int,
+                    output: str = "null") -> list[float]:
+    """hyperfine -N (no intermediate shell) times of argv run in cwd, in seconds; `output`
+    null (hyperfine's default: stdout to /dev/null) or pipe (read and discarded, as the engine
+    reads it)."""
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "h.json"
         cmd = ["hyperfine", "-N", "--style", "none", "--warmup", str(warmups), "--runs", str(runs),
-               "--export-json", str(out), " ".join(argv)]
+               "--output", output, "--export-json", str(out), " ".join(argv)]
         subprocess.run(cmd, cwd=cwd, check=True, stdout=subprocess.DEVNULL)
         return json.loads(out.read_text())["results"][0]["times"]
 
@@ -118,7 +123,7 @@ def main() -> int:
     spawn = TrialSpec(dims={"strategy": "spawn"}, target="ddxspike.engine.external:spawn_overhead",
                       kwargs={"cwd": str(repo)}, expected_items=0)
 
-    eng, hyp, eng_true, hyp_true = [], [], [], []
+    eng, hyp, hyp_pipe, eng_true, hyp_true = [], [], [], [], []
     load, block_ratios = [], []
     for b in range(args.blocks):
         load.append(os.getloadavg()[0])
@@ -131,6 +136,7 @@ def main() -> int:
             e_block = engine_times(spec, args.runs, args.warmups)
         eng += e_block
         hyp += h_block
+        hyp_pipe += hyperfine_times(FIND, repo, args.runs, args.warmups, output="pipe")
         block_ratios.append(statistics.median(e_block) / statistics.median(h_block))
         eng_true += engine_times(spawn, args.runs, 1)
         hyp_true += hyperfine_times(["true"], repo, args.runs, 1)
@@ -147,6 +153,10 @@ def main() -> int:
     print(f"  engine median     {e * 1e3:9.3f} ms  (min {min(eng) * 1e3:.3f}, max {max(eng) * 1e3:.3f})")
     print(f"  hyperfine -N med. {h * 1e3:9.3f} ms  (min {min(hyp) * 1e3:.3f}, max {max(hyp) * 1e3:.3f})")
     print(f"  ratio engine/hyperfine {ratio:.3f}  -> {'within' if 0.9 <= ratio <= 1.1 else 'OUTSIDE'} 10%")
+    hp = statistics.median(hyp_pipe)
+    print(f"  hyperfine -N --output=pipe {hp * 1e3:.3f} ms: ratio engine/that {e / hp:.3f} (the engine "
+          "reads the output through a pipe too; pipe writes cost find "
+          f"{(hp - h) * 1e3:+.3f} ms against /dev/null)")
     print(f"  median of the {len(block_ratios)} per-block ratios {statistics.median(block_ratios):.3f} "
           "(each block times both tools back to back: robust to drift)")
     print(f"spawn overhead (`true`): engine {statistics.median(eng_true) * 1e3:.3f} ms, "

