@@ -1,5 +1,6 @@
 """Several hosts: an earlier or foreign measurements.parquet merges into this run's table,
-keyed by host fingerprint, and the summary keeps hosts apart."""
+keyed by host fingerprint; the summary and the fits keep hosts apart, and the findings are
+judged on the host that measured this run."""
 
 import pandas as pd
 import pyarrow.parquet as pq
@@ -46,3 +47,12 @@ def test_rows_without_host_are_refused(tmp_path):
         assert str(path) in str(err)
     else:
         raise AssertionError("a table without host_id was accepted")
+
+
+def test_the_findings_page_names_the_judged_host_and_the_others():
+    from ddxspike.report import findings
+
+    df = pd.DataFrame(rows("aaaa", [1.0, 1.1]) + rows("bbbb", [5.0, 5.1, 5.2]))
+    note = findings.hosts_note(df, "aaaa")
+    assert "Judged on host aaaa (2 rows)" in note and "bbbb (3 rows)" in note
+    assert findings.hosts_note(pd.DataFrame(rows("aaaa", [1.0])), "aaaa") == ""  # one host: nothing to say

@@ -118,3 +118,22 @@ def test_growth_is_kept_raw_and_lukewarm_cold_trials_are_not_valid():
     v = tidy.valid(df)
     assert 1 not in v.index and len(tidy.lukewarm(df)) == 1
     assert v.loc[0, "rss_growth_bytes"] == -1e7 and tidy.nonpositive(df, "rss_growth_bytes") == 1
+
+
+def test_hosts_are_fitted_apart_and_the_judged_host_is_this_runs():
+    """Two machines with different laws (O(n) here, O(n^2) on an imported host) are never pooled:
+    one fit each, each recovering its own exponent; the page is judged on the host this run
+    measured even when the imported one brought more rows."""
+    from ddxspike.report import tidy
+
+    here = table(lambda f, b: 1e-5 * f).assign(host_id="here")
+    there = table(lambda f, b: 1e-9 * f * f, trials=9).assign(host_id="there")
+    ft = fits.fit_table(pd.concat([here, there], ignore_index=True), n_boot=200, metrics=["wall_s"])
+    by_host = {h: pick(g, "wall_s", "files", "joint") for h, g in ft.groupby("host_id")}
+    assert by_host["here"].b_lo <= 1.0 <= by_host["here"].b_hi
+    assert by_host["there"].b_lo <= 2.0 <= by_host["there"].b_hi
+    both = pd.concat([here, there], ignore_index=True)
+    hosts = pd.DataFrame([{"host_id": "here", "imported": False}, {"host_id": "there", "imported": True}])
+    assert tidy.judged_host(both, hosts) == "here"
+    assert tidy.judged_host(both) == "there"  # no hosts table: the host with most timed trials
+    assert set(tidy.one_host(both, "here")["host_id"]) == {"here"}

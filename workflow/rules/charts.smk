@@ -3,7 +3,8 @@
 
 rule render_chart:
     input:
-        "results/measurements.parquet",
+        measurements="results/measurements.parquet",
+        hosts="results/hosts.parquet",
     output:
         report(
             "results/charts/{chart}.svg",

@@ -17,7 +17,7 @@ def main(sm):
     hosts = {}
     for p in sm.input.cells:
         host = json.loads(Path(p).with_suffix(".host.json").read_text())
-        hosts[host["host_id"]] = host
+        hosts[host["host_id"]] = {**host, "imported": False}  # measured by this run
     # Other hosts' or earlier runs' tables (config import_measurements), kept apart by host_id.
     merged, hosts = imports.merge(merged, hosts, list(sm.input.imported))
     pq.write_table(merged, sm.output.measurements)

@@ -28,7 +28,7 @@ def cell_table(df: pd.DataFrame) -> pd.DataFrame:
     v = tidy.valid(df)
     if v.empty:
         return v
-    keys = tidy.cell_keys(v) + ["size", "files", "bytes", "commits"]
+    keys = tidy.host_keys(v) + tidy.cell_keys(v) + ["size", "files", "bytes", "commits"]
     keys = [k for k in keys if k in v]
     t = cellstats.cell_medians(v, keys, "wall_s")
     m = cellstats.cell_medians(v, keys, "peak_rss_bytes")
@@ -44,8 +44,13 @@ def main(sm):
     hosts = pd.read_parquet(sm.input.hosts)
     profiles = pd.read_parquet(sm.input.profiles)
     cfg = sm.params.report
-    doc = findings.analyse(df, fits, sm.params.targets, cfg, exclude=sm.params.exclude)
-    write(sm.output.findings, findings.render(df, fits, hosts, profiles, doc, cfg))
+    # Verdicts, targets and policy are judged on one machine's rows: pooling two machines'
+    # timings would describe neither. The other hosts stay in the tables below, per host.
+    judged = tidy.judged_host(df, hosts)
+    own, own_fits = tidy.one_host(df, judged), tidy.one_host(fits, judged)
+    doc = findings.analyse(own, own_fits, sm.params.targets, cfg, exclude=sm.params.exclude)
+    write(sm.output.findings, findings.render(own, own_fits, hosts, profiles, doc, cfg,
+                                              hosts_note=findings.hosts_note(df, judged)))
     # The page shows the fits a reader compares; every fit (all metrics, RMS per class) is in fits.parquet.
     shown = fits[fits["metric"].isin(SHOWN_METRICS)].drop(columns=["xbar", "ybar", "classes"], errors="ignore")
     tables = ("<h1>Scaling fits, targets and cells</h1><h2>Scaling fits</h2><p class=\"small\">metric = a·n^b per "

@@ -62,7 +62,7 @@ def merge(current: pa.Table, hosts: dict, paths, log=print) -> tuple[pa.Table, d
         dropped = t.num_rows - kept.num_rows
         ids = set(kept.column("host_id").to_pylist())
         for h in imported_hosts(path, ids):
-            hosts.setdefault(h["host_id"], h)
+            hosts.setdefault(h["host_id"], {**h, "imported": True})
         log(f"import {path}: {kept.num_rows} rows from host(s) {sorted(ids)}"
             + (f"; {dropped} rows dropped (cells this run measured itself)" if dropped else ""))
         parts.append(kept)

@@ -217,7 +217,18 @@ def _edge_cases_covered(v) -> tuple[str, str]:
     return ("met" if empty and single else "partly" if empty or single else "not yet"), "; ".join(found)
 
 
-def render(df, fits, hosts, profiles, doc: Document, cfg) -> str:
+def hosts_note(df: pd.DataFrame, judged) -> str:
+    """Which host the page is judged on, when the table holds more than one."""
+    if judged is None or df["host_id"].nunique() <= 1:
+        return ""
+    others = df[df["host_id"] != judged].groupby("host_id").size()
+    listed = ", ".join(f"{h} ({n} rows)" for h, n in others.items())
+    return (f"Judged on host {judged} ({int((df['host_id'] == judged).sum())} rows), the machine that "
+            f"measured this run. Not pooled with it: {listed}; their figures are in the summary table and "
+            "the fits (per host_id); the charts, like this page, show the judged host only.")
+
+
+def render(df, fits, hosts, profiles, doc: Document, cfg, hosts_note: str = "") -> str:
     h = html
     parts = ["<h1>DDX TS-001 findings: large repository performance</h1>",
              '<p class="small">Every figure below is computed by the pipeline from results/measurements.parquet '
@@ -226,6 +237,7 @@ def render(df, fits, hosts, profiles, doc: Document, cfg) -> str:
              '<h2 id="summary">Executive summary</h2>'
              + (f'<p class="inconclusive">{html.esc(doc.scale)}</p>' if doc.scale else "")
              + (f'<p class="small">{html.esc(doc.exclusions)}</p>' if doc.exclusions else "")
+             + (f'<p class="small" id="hosts">{html.esc(hosts_note)}</p>' if hosts_note else "")
              + '<table class="exec"><tbody>']
     for k, qtext in QUESTIONS.items():
         parts.append(f"<tr><td>{k}. {h.esc(qtext)}</td><td>{h.esc(doc.answers[k])}</td></tr>")

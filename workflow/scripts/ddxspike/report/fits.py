@@ -234,7 +234,7 @@ def scaling_points(df: pd.DataFrame, exclude=()) -> pd.DataFrame:
 def fit_table(df: pd.DataFrame, n_boot: int = N_BOOT, metrics=None, exclude=()) -> pd.DataFrame:
     """All fits of all cells: one row per cell x metric x axis x model."""
     df = scaling_points(df, exclude)
-    keys = tidy.cell_keys(df)
+    keys = tidy.host_keys(df) + tidy.cell_keys(df)  # one fit per host: machines never pooled
     rows = []
     for metric in metrics or tidy.metrics(df):
         kind = tidy.METRICS.get(metric, ("time", "time"))[1]

@@ -47,6 +47,36 @@ def cell_keys(df: pd.DataFrame) -> list[str]:
     return [c for c, t in _DIM_TYPES.items() if t == "string" and c != "size" and c in df]
 
 
+def host_keys(df: pd.DataFrame) -> list[str]:
+    """["host_id"] when df has it: figures from different machines are fitted and tabled apart,
+    never pooled (results merged with import_measurements, or a heterogeneous cluster)."""
+    return ["host_id"] if "host_id" in df else []
+
+
+def judged_host(df: pd.DataFrame, hosts: pd.DataFrame | None = None):
+    """The host whose rows the verdicts, targets and policy are judged on: of the hosts that
+    measured in this run (hosts.parquet `imported` false), the one with the most timed trials;
+    None when df has no host_id. Other hosts stay in the summary and the fits, per host."""
+    if df.empty or "host_id" not in df or df["host_id"].isna().all():
+        return None
+    counts = df[df["mode"] == "time"]["host_id"].value_counts() if "mode" in df else df["host_id"].value_counts()
+    if hosts is not None and not hosts.empty and "imported" in hosts:
+        own = set(hosts.loc[~hosts["imported"].fillna(False).astype(bool), "host_id"])
+        if own & set(counts.index):
+            counts = counts[counts.index.isin(own)]
+    if counts.empty:
+        return None
+    top = counts.max()
+    return sorted(h for h, n in counts.items() if n == top)[0]
+
+
+def one_host(df: pd.DataFrame, host) -> pd.DataFrame:
+    """The rows of `host` (all rows when host is None or df has no host_id)."""
+    if host is None or "host_id" not in df:
+        return df
+    return df[df["host_id"] == host]
+
+
 def lukewarm_mask(df: pd.DataFrame) -> pd.Series:
     """Cold trials whose residency before the call exceeds COLD_RESIDENCY_MAX."""
     if df.empty or "cache_state" not in df or "residency_before" not in df:
