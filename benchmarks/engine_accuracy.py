@@ -127,16 +127,19 @@ def main() -> int:
     load, block_ratios = [], []
     for b in range(args.blocks):
         load.append(os.getloadavg()[0])
-        # A B, B A, A B ...: neither tool always runs first after the other's work.
-        if b % 2 == 0:
-            e_block = engine_times(spec, args.runs, args.warmups)
-            h_block = hyperfine_times(FIND, repo, args.runs, args.warmups)
-        else:
-            h_block = hyperfine_times(FIND, repo, args.runs, args.warmups)
-            e_block = engine_times(spec, args.runs, args.warmups)
+        # The three timings rotate within blocks (E H P, H P E, P E H, ...): none always runs
+        # first or right after another's work.
+        timed = {}
+        runs = {"E": lambda: engine_times(spec, args.runs, args.warmups),
+                "H": lambda: hyperfine_times(FIND, repo, args.runs, args.warmups),
+                "P": lambda: hyperfine_times(FIND, repo, args.runs, args.warmups, output="pipe")}
+        order = "EHP"[b % 3:] + "EHP"[:b % 3]
+        for k in order:
+            timed[k] = runs[k]()
+        e_block, h_block = timed["E"], timed["H"]
         eng += e_block
         hyp += h_block
-        hyp_pipe += hyperfine_times(FIND, repo, args.runs, args.warmups, output="pipe")
+        hyp_pipe += timed["P"]
         block_ratios.append(statistics.median(e_block) / statistics.median(h_block))
         eng_true += engine_times(spawn, args.runs, 1)
         hyp_true += hyperfine_times(["true"], repo, args.runs, 1)

@@ -53,6 +53,8 @@ def test_the_findings_page_names_the_judged_host_and_the_others():
     from ddxspike.report import findings
 
     df = pd.DataFrame(rows("aaaa", [1.0, 1.1]) + rows("bbbb", [5.0, 5.1, 5.2]))
-    note = findings.hosts_note(df, "aaaa")
+    note = findings.hosts_note(df, ["aaaa"])
     assert "Judged on host aaaa (2 rows)" in note and "bbbb (3 rows)" in note
-    assert findings.hosts_note(pd.DataFrame(rows("aaaa", [1.0])), "aaaa") == ""  # one host: nothing to say
+    assert findings.hosts_note(pd.DataFrame(rows("aaaa", [1.0])), ["aaaa"]) == ""  # one host: nothing to say
+    cluster = findings.hosts_note(df, ["aaaa", "bbbb"])
+    assert "5 rows come from 2 host fingerprints" in cluster and "Not pooled" not in cluster

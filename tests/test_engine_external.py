@@ -123,3 +123,18 @@ def test_parsing_is_off_the_clock_and_its_failure_is_an_error_row(repo, monkeypa
     assert rows["slow"]["wall_s"] < 1.5
     assert rows["broken"]["status"] == "error"
     assert "cannot read this output" in rows["broken"]["error"]
+
+
+def many_paths(data: bytes) -> list:
+    return [f"dir/file-{i}.md" for i in range(100_000)]
+
+
+def test_a_heap_trial_counts_the_parsed_listing(repo, monkeypatch):
+    """Heap trials are untimed: there the parse runs under tracemalloc, so an external tool's
+    heap peak includes its listing as a Python strategy's does (100,000 paths: several MB)."""
+    monkeypatch.setenv("PYTHONPATH", str(Path(__file__).parent))
+    spec = TrialSpec(dims={"strategy": "many"}, target="ddxspike.engine.external:run_command",
+                     kwargs={"argv": ["true"], "cwd": str(repo), "parser": "test_engine_external:many_paths"})
+    rows = run_cell([spec], warmups=0, trials=0, heap_trials=1, timeout_s=30, log=lambda m: None)
+    heap = [r for r in rows if r["mode"] == "heap"]
+    assert heap[0]["status"] == "ok" and heap[0]["py_heap_peak_bytes"] > 5_000_000

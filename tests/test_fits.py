@@ -120,20 +120,32 @@ def test_growth_is_kept_raw_and_lukewarm_cold_trials_are_not_valid():
     assert v.loc[0, "rss_growth_bytes"] == -1e7 and tidy.nonpositive(df, "rss_growth_bytes") == 1
 
 
-def test_hosts_are_fitted_apart_and_the_judged_host_is_this_runs():
+def test_hosts_are_fitted_apart_and_this_runs_hosts_are_judged_together():
     """Two machines with different laws (O(n) here, O(n^2) on an imported host) are never pooled:
-    one fit each, each recovering its own exponent; the page is judged on the host this run
-    measured even when the imported one brought more rows."""
+    one fit each, each recovering its own exponent. The page is judged on this run's hosts even
+    when the imported one brought more rows; a cluster run's two node fingerprints are one group."""
     from ddxspike.report import tidy
 
     here = table(lambda f, b: 1e-5 * f).assign(host_id="here")
     there = table(lambda f, b: 1e-9 * f * f, trials=9).assign(host_id="there")
-    ft = fits.fit_table(pd.concat([here, there], ignore_index=True), n_boot=200, metrics=["wall_s"])
+    both = pd.concat([here, there], ignore_index=True)
+    ft = fits.fit_table(both, n_boot=200, metrics=["wall_s"])
     by_host = {h: pick(g, "wall_s", "files", "joint") for h, g in ft.groupby("host_id")}
     assert by_host["here"].b_lo <= 1.0 <= by_host["here"].b_hi
     assert by_host["there"].b_lo <= 2.0 <= by_host["there"].b_hi
-    both = pd.concat([here, there], ignore_index=True)
     hosts = pd.DataFrame([{"host_id": "here", "imported": False}, {"host_id": "there", "imported": True}])
-    assert tidy.judged_host(both, hosts) == "here"
-    assert tidy.judged_host(both) == "there"  # no hosts table: the host with most timed trials
-    assert set(tidy.one_host(both, "here")["host_id"]) == {"here"}
+    assert tidy.own_hosts(both, hosts) == ["here"]
+    assert tidy.own_hosts(both) == ["there"]  # no hosts table: the host with most timed trials
+    assert set(tidy.this_run(both, ["here"])["host_id"]) == {"here"}
+
+    # A cluster run: the sizes landed on two node fingerprints; fitted together, imported apart.
+    nodes = here.assign(host_id=np.where(here["files"] < 5_000, "node-a", "node-b"))
+    hosts = pd.DataFrame([{"host_id": "node-a", "imported": False}, {"host_id": "node-b", "imported": False},
+                          {"host_id": "there", "imported": True}])
+    mixed = pd.concat([nodes, there], ignore_index=True)
+    own = tidy.own_hosts(mixed, hosts)
+    assert own == ["node-a", "node-b"]
+    ft = fits.fit_table(tidy.with_run_hosts(mixed, own), n_boot=200, metrics=["wall_s"])
+    assert set(ft["host_id"]) == {"node-a+node-b", "there"}
+    joint = pick(tidy.this_run(ft, own), "wall_s", "files", "joint")
+    assert joint.status == "ok" and joint.b_lo <= 1.0 <= joint.b_hi

@@ -84,3 +84,28 @@ def test_editing_one_strategy_reruns_only_its_jobs(finished):
     measured = [w for r, w in jobs if r.startswith("measure_")]
     assert measured and all("strategy=walk" in w for w in measured), jobs
     assert not any(r == "generate_library" for r, _ in jobs)
+
+
+def test_an_imported_host_is_fitted_apart_and_not_judged(finished):
+    """import_measurements of another machine's table (here this run's rows, relabelled and ten
+    times slower): fits.parquet keeps the two hosts apart, and the findings page is judged on this
+    run's host and names the other."""
+    res = finished.root / "results"
+    own = pd.read_parquet(res / "measurements.parquet")
+    own_id = own["host_id"].iloc[0]
+    foreign = finished.root / "imports" / "other"
+    foreign.mkdir(parents=True)
+    other = own.assign(host_id="foreignhost0", wall_s=own["wall_s"] * 10)
+    other.to_parquet(foreign / "measurements.parquet", index=False)
+    pd.read_parquet(res / "hosts.parquet").assign(host_id="foreignhost0").to_parquet(foreign / "hosts.parquet")
+    cfg = yaml.safe_load((finished.root / "config.yaml").read_text())
+    finished.write_config({**cfg, "import_measurements": [str(foreign / "measurements.parquet")]})
+    try:
+        finished.snakemake("results/fits.parquet", "results/report/findings.html")
+        fits = pd.read_parquet(res / "fits.parquet")
+        assert set(fits["host_id"]) == {own_id, "foreignhost0"}
+        page = (res / "report" / "findings.html").read_text()
+        assert f"Judged on host {own_id}" in page and "foreignhost0" in page
+        assert "foreignhost0" in (res / "report" / "executive_summary.txt").read_text()
+    finally:
+        finished.write_config(cfg)

@@ -4,7 +4,8 @@
 
 rule fit_scaling:
     input:
-        "results/measurements.parquet",
+        measurements="results/measurements.parquet",
+        hosts="results/hosts.parquet",
     output:
         report(
             "results/fits.parquet",
@@ -28,6 +29,7 @@ rule profile_bottlenecks:
     input:
         unpack(profiled_subtree_cell),
         measurements="results/measurements.parquet",
+        hosts="results/hosts.parquet",
         repo=lambda wc: repo_dir(largest_library()),
     output:
         table="results/profiles/bottlenecks.parquet",

@@ -25,6 +25,7 @@ rule summarise:
 rule compare_baseline:
     input:
         measurements="results/measurements.parquet",
+        hosts="results/hosts.parquet",
         baseline=baseline_measurements(),
     output:
         table="results/comparison.parquet",

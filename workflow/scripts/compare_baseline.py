@@ -8,11 +8,14 @@ from pathlib import Path
 
 import pandas as pd
 
+from ddxspike.report import tidy
 from ddxspike.stats import compare, html, summary
 
 
 def main(sm, log):
     current = pd.read_parquet(sm.input.measurements)
+    # This run's own rows only: imported hosts (import_measurements) are not "this run".
+    current = tidy.this_run(current, tidy.own_hosts(current, pd.read_parquet(sm.input.hosts)))
     baseline_path = sm.input.baseline
     if not Path(baseline_path).exists():
         raise FileNotFoundError(f"config baseline: {baseline_path} does not exist")

@@ -1,5 +1,5 @@
 """Snakemake job: render one named chart (ddxspike.charts.CHARTS) to an offline SVG, from the
-rows of the host the findings are judged on (two machines' timings are never drawn as one)."""
+rows of this run's own host(s): an imported machine's timings are never drawn into the same marks."""
 
 import pandas as pd
 
@@ -9,7 +9,7 @@ from ddxspike.report import tidy
 
 def main(sm):
     df = pd.read_parquet(sm.input.measurements)
-    df = tidy.one_host(df, tidy.judged_host(df, pd.read_parquet(sm.input.hosts)))
+    df = tidy.this_run(df, tidy.own_hosts(df, pd.read_parquet(sm.input.hosts)))
     CHARTS[sm.wildcards.chart](df).save(sm.output[0])
 
 

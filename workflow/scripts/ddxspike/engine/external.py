@@ -132,10 +132,13 @@ def _drain(out_fd: int, err_fd: int) -> tuple[bytes, bytes]:
 
 def run_command(argv: list, cwd: Optional[str] = None, output: str = "lines",
                 strip_prefix: Optional[str] = "./", parser: Optional[str] = None) -> Outcome:
-    """Run argv in cwd, parse its stdout into paths (or with `parser`, "module:function" taking
-    the stdout bytes and returning paths); a non-zero exit status raises CommandFailed."""
+    """Run argv in cwd and collect its stdout; the Outcome's finish() parses it into paths
+    (NUL- or newline-separated, or with `parser`, "module:function" taking the stdout bytes and
+    returning paths). A non-zero exit status raises CommandFailed."""
     if not argv:
         raise ValueError("run_command: empty argv")
+    if not parser and output not in ("nul", "lines"):  # before spawning, not after the work
+        raise ValueError(f"output={output!r}: expected 'nul' or 'lines'")
     argv = [str(a) for a in argv]
     # Our own stdout pipe, enlarged before the tool starts: with the default 64 KiB a tool
     # listing 10,000 paths blocks on every few hundred of them until this process is scheduled
@@ -166,8 +169,6 @@ def run_command(argv: list, cwd: Optional[str] = None, output: str = "lines",
         raise CommandFailed(f"{' '.join(argv)} exited {rc}" + (f": {tail}" if tail else ""))
     if parser:  # imported after the clock too: loading the parser is not the tool's cost
         return Outcome(parse=lambda: _load(parser)(data), bytes_read=io.get("rchar"))
-    if output not in ("nul", "lines"):
-        raise ValueError(f"output={output!r}: expected 'nul' or 'lines'")
     return Outcome(parse=lambda: split_output(data, output, strip_prefix), bytes_read=io.get("rchar"))
 
 

@@ -110,6 +110,8 @@ def main(spec_file: str, result_file: str) -> int:
         if spec.get("mode") == "heap":
             tracemalloc.start()
             outcome = fn(**kwargs)
+            if isinstance(outcome, Outcome):  # an untimed trial: the parsed listing counts, as
+                outcome.finish()              # a Python strategy's list does
             result["py_heap_peak_bytes"] = tracemalloc.get_traced_memory()[1]
             tracemalloc.stop()
         else:

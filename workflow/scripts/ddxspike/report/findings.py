@@ -31,6 +31,7 @@ class Document:
     answers: dict
     scale: str = ""
     exclusions: str = ""
+    hosts: str = ""  # which host(s) the page is judged on, when the table holds more than one
 
 
 def analyse(df: pd.DataFrame, fits: pd.DataFrame, targets: list[dict], cfg: dict, exclude=None) -> Document:
@@ -152,7 +153,7 @@ def scale_note(df: pd.DataFrame, cfg) -> str:
 
 
 def executive_summary_text(doc: Document) -> str:
-    lines = [x for x in (doc.scale, doc.exclusions) if x] + [f"{k}. {QUESTIONS[k]}\n   {doc.answers[k]}" for k in sorted(doc.answers)]
+    lines = [x for x in (doc.hosts, doc.scale, doc.exclusions) if x] + [f"{k}. {QUESTIONS[k]}\n   {doc.answers[k]}" for k in sorted(doc.answers)]
     lines += [f"{x.id} {x.verdict}: {x.deciding}" for x in doc.verdicts]
     return "\n".join(lines)
 
@@ -217,18 +218,27 @@ def _edge_cases_covered(v) -> tuple[str, str]:
     return ("met" if empty and single else "partly" if empty or single else "not yet"), "; ".join(found)
 
 
-def hosts_note(df: pd.DataFrame, judged) -> str:
-    """Which host the page is judged on, when the table holds more than one."""
-    if judged is None or df["host_id"].nunique() <= 1:
+def hosts_note(df: pd.DataFrame, own: list[str]) -> str:
+    """Which host(s) the page is judged on, when the table holds more than one."""
+    if "host_id" not in df or df["host_id"].nunique() <= 1:
         return ""
-    others = df[df["host_id"] != judged].groupby("host_id").size()
-    listed = ", ".join(f"{h} ({n} rows)" for h, n in others.items())
-    return (f"Judged on host {judged} ({int((df['host_id'] == judged).sum())} rows), the machine that "
-            f"measured this run. Not pooled with it: {listed}; their figures are in the summary table and "
-            "the fits (per host_id); the charts, like this page, show the judged host only.")
+    mine = df["host_id"].isin(own)
+    parts = []
+    if len(own) > 1:
+        parts.append(f"This run's {int(mine.sum())} rows come from {len(own)} host fingerprints "
+                     f"({', '.join(own)}: cluster nodes, or the machine changed between runs; see the "
+                     "environment table) and are judged together.")
+    else:
+        parts.append(f"Judged on host {own[0]} ({int(mine.sum())} rows), the machine that measured this run.")
+    others = df[~mine].groupby("host_id").size()
+    if len(others):
+        parts.append("Not pooled with it: " + ", ".join(f"{h} ({n} rows)" for h, n in others.items())
+                     + " (import_measurements); their figures are in the summary table and the fits "
+                     "(per host_id); the charts, like this page, show this run's rows only.")
+    return " ".join(parts)
 
 
-def render(df, fits, hosts, profiles, doc: Document, cfg, hosts_note: str = "") -> str:
+def render(df, fits, hosts, profiles, doc: Document, cfg) -> str:
     h = html
     parts = ["<h1>DDX TS-001 findings: large repository performance</h1>",
              '<p class="small">Every figure below is computed by the pipeline from results/measurements.parquet '
@@ -237,7 +247,7 @@ def render(df, fits, hosts, profiles, doc: Document, cfg, hosts_note: str = "") 
              '<h2 id="summary">Executive summary</h2>'
              + (f'<p class="inconclusive">{html.esc(doc.scale)}</p>' if doc.scale else "")
              + (f'<p class="small">{html.esc(doc.exclusions)}</p>' if doc.exclusions else "")
-             + (f'<p class="small" id="hosts">{html.esc(hosts_note)}</p>' if hosts_note else "")
+             + (f'<p class="small" id="hosts">{html.esc(doc.hosts)}</p>' if doc.hosts else "")
              + '<table class="exec"><tbody>']
     for k, qtext in QUESTIONS.items():
         parts.append(f"<tr><td>{k}. {h.esc(qtext)}</td><td>{h.esc(doc.answers[k])}</td></tr>")

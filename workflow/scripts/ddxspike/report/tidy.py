@@ -49,32 +49,46 @@ def cell_keys(df: pd.DataFrame) -> list[str]:
 
 def host_keys(df: pd.DataFrame) -> list[str]:
     """["host_id"] when df has it: figures from different machines are fitted and tabled apart,
-    never pooled (results merged with import_measurements, or a heterogeneous cluster)."""
+    never pooled (results merged with import_measurements)."""
     return ["host_id"] if "host_id" in df else []
 
 
-def judged_host(df: pd.DataFrame, hosts: pd.DataFrame | None = None):
-    """The host whose rows the verdicts, targets and policy are judged on: of the hosts that
-    measured in this run (hosts.parquet `imported` false), the one with the most timed trials;
-    None when df has no host_id. Other hosts stay in the summary and the fits, per host."""
+def own_hosts(df: pd.DataFrame, hosts: pd.DataFrame | None = None) -> list[str]:
+    """Host ids of this run's own rows: every host in df that hosts.parquet does not mark
+    `imported` (several on a cluster whose nodes differ, or when a machine changed between
+    incremental runs). Without that information, the host with the most timed trials."""
     if df.empty or "host_id" not in df or df["host_id"].isna().all():
-        return None
-    counts = df[df["mode"] == "time"]["host_id"].value_counts() if "mode" in df else df["host_id"].value_counts()
+        return []
+    present = set(df["host_id"].dropna())
     if hosts is not None and not hosts.empty and "imported" in hosts:
-        own = set(hosts.loc[~hosts["imported"].fillna(False).astype(bool), "host_id"])
-        if own & set(counts.index):
-            counts = counts[counts.index.isin(own)]
-    if counts.empty:
-        return None
-    top = counts.max()
-    return sorted(h for h, n in counts.items() if n == top)[0]
+        imported = set(hosts.loc[hosts["imported"].fillna(False).astype(bool), "host_id"])
+        if present - imported:
+            return sorted(present - imported)
+    timed = df[df["mode"] == "time"] if "mode" in df else df
+    counts = (timed if not timed.empty else df)["host_id"].value_counts()
+    return [sorted(h for h, n in counts.items() if n == counts.max())[0]]
 
 
-def one_host(df: pd.DataFrame, host) -> pd.DataFrame:
-    """The rows of `host` (all rows when host is None or df has no host_id)."""
-    if host is None or "host_id" not in df:
+def run_label(own: list[str]) -> str:
+    """The host_id under which this run's own rows are fitted: its host, or its hosts joined by '+'."""
+    return "+".join(own)
+
+
+def this_run(df: pd.DataFrame, own: list[str]) -> pd.DataFrame:
+    """The rows (or fits) of this run's own hosts; all rows when df has no host_id."""
+    if not own or "host_id" not in df:
         return df
-    return df[df["host_id"] == host]
+    return df[df["host_id"].isin(own + [run_label(own)])]
+
+
+def with_run_hosts(df: pd.DataFrame, own: list[str]) -> pd.DataFrame:
+    """A copy whose own-host rows carry run_label(own) as host_id, so that fits group this run's
+    rows together (a cluster's nodes) and keep each imported host apart."""
+    if len(own) <= 1 or "host_id" not in df:
+        return df
+    out = df.copy()
+    out.loc[out["host_id"].isin(own), "host_id"] = run_label(own)
+    return out
 
 
 def lukewarm_mask(df: pd.DataFrame) -> pd.Series:
