@@ -38,6 +38,9 @@ def fit_for(fits: pd.DataFrame, cell: dict, metric: str, axis: str, models=("con
         if k in fits:
             m &= fits[k].isna() if (v is None or (isinstance(v, float) and np.isnan(v))) else fits[k] == v
     f = fits[m]
+    if "host_id" in f and f["host_id"].nunique() > 1 and "host_id" not in cell:
+        raise ValueError(f"fit_for: fits of {sorted(f['host_id'].unique())} for one cell: pass one "
+                         "host's fits (tidy.this_run), never several machines' pooled")
     fallback = None
     for model in models:
         sub = f[f["model"] == model]
