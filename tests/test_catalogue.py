@@ -177,6 +177,11 @@ def test_engine_runs_the_trials_and_flags_a_wrong_answer_as_mismatch(catalogue, 
     assert status["inverted-index"]["status"] == "ok", status["inverted-index"]["error"]
     assert status["inverted-index"]["queries"] == 7 and status["inverted-index"]["first_query_s"] > 0
     assert status["inverted-index"]["invalid_reported"] == len(DAMAGE)
+    # Per kind: the 7 timed queries cover every kind (1-2 each), so each kind's p95 is that
+    # kind's slowest, and the slowest kind's p95 is the overall maximum (the nearest-rank p99).
+    per_kind = [status["inverted-index"][f"query_{k}_p95_s"] for k in query.KINDS]
+    assert all(v is not None and v > 0 for v in per_kind)
+    assert max(per_kind) == status["inverted-index"]["query_p99_s"]
     assert status["wrong-truth"]["status"] == "mismatch"
     assert status["index-build"]["status"] == "ok", status["index-build"]["error"]
 
@@ -195,3 +200,22 @@ def test_interleaved_prefix_covers_every_kind(catalogue):
     assert [k for k, _ in trial.interleaved(truth, 4)] == list(query.KINDS)
     with pytest.raises(ValueError, match="ground truth holds"):
         trial.interleaved(truth, 10_000)
+
+
+def test_findings_name_the_slowest_query_kind_per_strategy():
+    """Sub-question 3's answer says which kind of search is slowest at the largest count, from
+    the per-kind p95 columns (constructed: keyword slowest for both, a kind never timed ignored)."""
+    import pandas as pd
+
+    from ddxspike.report import findings
+
+    rows = [dict(experiment="catalogue", strategy=s, size=f"w{w}", workflows=w, mode="time", status="ok",
+                 query_name_p95_s=base * w, query_keyword_p95_s=3 * base * w, query_tag_p95_s=None,
+                 query_role_p95_s=2 * base * w, query_p95_s=3 * base * w)
+            for s, base in (("index-file", 1e-5), ("scan-parse", 2e-3)) for w in (10, 1000) for _ in range(3)]
+    line = findings.query_kind_line(pd.DataFrame(rows), "catalogue")
+    assert "at 1,000 workflows" in line
+    assert "index-file keyword 30 ms" in line and "scan-parse keyword 6 s" in line
+    assert findings.query_kind_line(pd.DataFrame(rows).drop(columns=["query_keyword_p95_s", "query_name_p95_s",
+                                                                     "query_tag_p95_s", "query_role_p95_s"]),
+                                    "catalogue") == ""

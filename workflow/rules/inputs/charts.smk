@@ -14,6 +14,7 @@ CHART_CATEGORIES = {
     "subtree_git_processes": "2. Git subtree",
     "catalogue_discovery_time": "3. Workflow catalogue",
     "catalogue_query_latency": "3. Workflow catalogue",
+    "catalogue_query_kinds": "3. Workflow catalogue",
     "catalogue_memory": "3. Workflow catalogue",
 }
 

@@ -76,6 +76,32 @@ def query_latency(df: pd.DataFrame) -> alt.LayerChart:
             subtitle="solid: p50; dashed: p95 (per trial, median over trials)"))
 
 
+def query_kinds(df: pd.DataFrame) -> alt.FacetChart:
+    """p95 latency after load per query kind (name, keyword, tag, role) against workflows, one
+    panel per strategy: which kind of search gets slow first. A kind a strategy's trials never
+    timed (a scan answers only 1-3 queries after its first) has no line."""
+    d = _catalogue(df)
+    cols = {c: c[len("query_"):-len("_p95_s")] for c in d.columns
+            if c.startswith("query_") and c.endswith("_p95_s") and c != "query_p95_s"}
+    long = d.melt(id_vars=["strategy", "workflows"], value_vars=list(cols), var_name="kind",
+                  value_name="seconds")
+    long["kind"] = long["kind"].map(cols)
+    med = long.groupby(["strategy", "kind", "workflows"], as_index=False)["seconds"].median()
+    med = med[med["seconds"] > 0]  # log scale; no value: kind not timed
+    base = alt.Chart(med)
+    lines = base.mark_line(point=True).encode(
+        x=_workflows_axis(),
+        y=alt.Y("seconds:Q", scale=alt.Scale(type="log"), title="p95 query latency after load (s)"),
+        color=alt.Color("kind:N", title="query kind"),
+        tooltip=["strategy", "kind", "workflows", "seconds"],
+    )
+    limit = base.mark_rule(color="firebrick", strokeDash=[6, 4]).encode(y=alt.datum(SEARCH_TARGET[0]))
+    return alt.layer(lines, limit).properties(width=220, height=200).facet(
+        column=alt.Column("strategy:N", title=None)).properties(title=alt.Title(
+            "Workflow catalogue: p95 latency per query kind vs workflows",
+            subtitle=f"dashed: {SEARCH_TARGET[1]}; median over trials of each trial's p95"))
+
+
 def memory(df: pd.DataFrame) -> alt.LayerChart:
     """Median peak resident memory of the trial process per strategy against workflows."""
     d = _catalogue(df)
@@ -93,5 +119,6 @@ def memory(df: pd.DataFrame) -> alt.LayerChart:
 CHARTS = {
     "catalogue_discovery_time": discovery_time,
     "catalogue_query_latency": query_latency,
+    "catalogue_query_kinds": query_kinds,
     "catalogue_memory": memory,
 }

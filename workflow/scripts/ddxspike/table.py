@@ -61,6 +61,10 @@ MEASURES = [
     ("query_p50_s", pa.float64()),  # latency percentiles (nearest rank) of those queries
     ("query_p95_s", pa.float64()),
     ("query_p99_s", pa.float64()),
+    ("query_name_p95_s", pa.float64()),  # p95 per query kind (catalogue/query.py KINDS); null when
+    ("query_keyword_p95_s", pa.float64()),  # a trial timed no query of that kind
+    ("query_tag_p95_s", pa.float64()),
+    ("query_role_p95_s", pa.float64()),
     ("invalid_reported", pa.int64()),  # broken workflow.yml files reported with path and reason
 ]
 

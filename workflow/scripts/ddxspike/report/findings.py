@@ -2,6 +2,7 @@
 then hypotheses, targets, size policy, recommendations, optimisations, bottlenecks, the success
 criteria checklist and the environment — every figure computed from the tidy table."""
 
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -97,6 +98,24 @@ def _target_line(checks: pd.DataFrame, ids) -> str:
     return "; ".join(parts)
 
 
+def query_kind_line(df: pd.DataFrame, experiment: str) -> str:
+    """Per strategy at the largest workflow count: the query kind with the slowest p95 after load
+    (median over trials), so a reader sees which kind of search an index must serve."""
+    cols = [c for c in df.columns if re.fullmatch(r"query_[a-z]+_p95_s", c) and c != "query_p95_s"]
+    d = tidy.valid(select.rows(df, experiment)) if cols and "workflows" in df else df.iloc[0:0]
+    d = d[d["workflows"] == d["workflows"].max()] if not d.empty else d
+    parts = []
+    for strategy, g in d.groupby("strategy", sort=True):
+        med = g[cols].median().dropna()
+        if not med.empty:
+            kind = med.idxmax()
+            parts.append(f"{strategy} {kind[len('query_'):-len('_p95_s')]} {fmt.seconds(med[kind])}")
+    if not parts:
+        return ""
+    return (f" Slowest query kind after load at {fmt.count(d['workflows'].iloc[0])} workflows "
+            "(median p95): " + "; ".join(parts) + ".")
+
+
 def answers(df, doc: Document, cfg) -> dict:
     """One short answer per sub-question, each with its numbers."""
     v = {x.id: x for x in doc.verdicts}
@@ -123,7 +142,8 @@ def answers(df, doc: Document, cfg) -> dict:
     out[1] = (f"H1 {v['H1'].verdict}: {v['H1'].deciding}. {size_line}{rec['Discovery strategy']['text']} "
               f"{_target_line(doc.checks, q['1'])}")
     out[2] = f"H3 {v['H3'].verdict}: {v['H3'].deciding}. {rec['Using git subtree']['text']} {_target_line(doc.checks, q['2'])}"
-    out[3] = f"{_target_line(doc.checks, q['3']) or 'no data'}. H5 {v['H5'].verdict}: {v['H5'].deciding}."
+    out[3] = (f"{_target_line(doc.checks, q['3']) or 'no data'}. H5 {v['H5'].verdict}: {v['H5'].deciding}."
+              + query_kind_line(df, cfg["h5"]["experiment"]))
     mem = tidy.valid(df)
     mem = mem[mem["peak_rss_bytes"].notna()] if not mem.empty else mem
     peak = ""
