@@ -51,10 +51,10 @@ def file_residency(path) -> tuple[int, int]:
         os.close(fd)
 
 
-def residency(root) -> float:
-    """Share (0..1) of the file pages below root that are in the page cache."""
+def residency(root, files=None) -> float:
+    """Share (0..1) of the file pages below root (or of `files`, its listing) in the page cache."""
     resident = total = 0
-    for path in iter_files(root):
+    for path in iter_files(root) if files is None else files:
         try:
             r, t = file_residency(path)
         except OSError:
@@ -64,10 +64,11 @@ def residency(root) -> float:
     return resident / total if total else 0.0
 
 
-def evict(root, drop_caches: bool = False) -> str:
-    """Drop root's file pages from the page cache; returns which caches were dropped."""
+def evict(root, drop_caches: bool = False, files=None) -> str:
+    """Drop root's file pages (of `files`, its listing, when given) from the page cache; returns
+    which caches were dropped."""
     os.sync()  # DONTNEED cannot drop dirty pages: freshly generated files must be written first
-    for path in iter_files(root):
+    for path in iter_files(root) if files is None else files:
         try:
             fd = os.open(path, os.O_RDONLY)
         except OSError:
