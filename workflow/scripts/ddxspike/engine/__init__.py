@@ -5,6 +5,16 @@ It knows nothing about particular strategies: a strategy is a Python function na
 """
 
 from .trial import Outcome, TrialSpec
-from .runner import run_cell
 
 __all__ = ["Outcome", "TrialSpec", "run_cell"]
+
+
+def __getattr__(name):
+    # The runner (threads, tempfile, subprocess) is imported on first use, not by every worker
+    # process that only needs Outcome: a worker starts in 64.8 instead of 68.0 ms (medians of 40
+    # alternating starts of a no-op trial).
+    if name == "run_cell":
+        from .runner import run_cell
+
+        return run_cell
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
