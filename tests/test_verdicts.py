@@ -271,3 +271,37 @@ def test_checklist_needs_every_size_and_both_edge_cases_and_findings_say_what_wa
     _, cl = check([r for r in base if r is not base[0]] + empty + big)
     assert (cl.loc[["Benchmarks at each size", "Edge cases (empty repository, single large file)"], "status"]
             == "met").all()
+
+
+def test_h3_names_an_operation_that_fails_at_every_size_and_judges_the_rest():
+    """DDX's ddx-pull errors at every size: it has no time to judge, so it is named and the
+    verdict rests on the operations that ran (here all fast: refuted)."""
+    fast = subtree("ddx-add", lambda f, b, c: 0.1)
+    broken = [{**r, "status": "error", "wall_s": np.nan, "error": "read-tree exited 128"}
+              for r in subtree("ddx-pull", lambda f, b, c: 0.1)]
+    v = judge(pd.DataFrame(fast + broken), "h3")
+    assert v.verdict == "refuted", v.deciding
+    assert "ddx-add" in v.deciding and "not judged: ddx-pull" in v.deciding
+    ev = v.evidence.set_index("operation")
+    assert ev.loc["ddx-pull / warm", "largest size above 500 MB"] == "fails at every size"
+    # Broken alone: nothing timed, nothing to refute.
+    v = judge(pd.DataFrame(broken), "h3")
+    assert v.verdict == "inconclusive" and "fails at every size: ddx-pull" in v.deciding
+
+
+def test_h2_does_not_judge_a_cell_that_lists_nothing():
+    """spawn-overhead runs `true`: it reads no file, so its flat memory is no counter-example."""
+    data = disc("walk", lambda f, b, c: 1e-5 * f, heap=lambda f, b: 300 * f)
+    for r in data:
+        r["items"] = r["files"]
+    nothing = [{**r, "strategy": "spawn-overhead", "items": 0, "py_heap_peak_bytes": 5000}
+               if r["mode"] == "heap" else {**r, "strategy": "spawn-overhead", "items": 0} for r in data]
+    v = judge(pd.DataFrame(data + nothing), "h2")
+    assert v.verdict == "supported", v.deciding
+    ev = v.evidence.set_index("cell")
+    assert ev.loc["spawn-overhead / stat / warm", "reading"] == "lists nothing: not judged"
+
+
+def test_h1_says_which_side_of_linear_a_refuting_cell_is_on():
+    v = judge(pd.DataFrame(disc("walk", lambda f, b, c: 1e-4 * f**0.5)), "h1")
+    assert v.verdict == "refuted" and "sub-linear, cheaper than linear" in v.deciding

@@ -310,7 +310,8 @@ def break_size(fit: dict, limit: float) -> tuple[float, float, float]:
         gap = np.log(limit) - fit["ybar"]
         if b <= 1e-3:
             return np.inf if gap > 0 else 0.0
-        return float(np.exp(fit["xbar"] + gap / b))
+        with np.errstate(over="ignore"):  # a break beyond any float is "never": inf
+            return float(np.exp(fit["xbar"] + gap / b))
 
     ends = [at(fit["b_lo"]), at(fit["b_hi"])]
     ends = [e for e in ends if not np.isnan(e)]

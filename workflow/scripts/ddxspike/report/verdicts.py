@@ -76,6 +76,10 @@ def _why_none(fits, cells, metric, axis) -> str:
 
 
 # --- H1 ---------------------------------------------------------------------------------------
+# Both directions refute "linear"; the reader must see at once which one: cheaper or dearer.
+OUTSIDE = {"below": "below: sub-linear, cheaper than linear", "above": "above: super-linear"}
+
+
 def h1(df, fits, cfg) -> Verdict:
     band = cfg["linear_band"]
     sel = cfg["h1"]
@@ -116,8 +120,8 @@ def h1(df, fits, cfg) -> Verdict:
         decisions,
         "every decisive judged fit is linear: " + few(f"{r['cell']} {r['exponent on files']}" for r in recs
                                                       if r["reading"] == "inside"),
-        "outside the linear band: " + few(f"{r['cell']} {r['exponent on files']} ({r['reading']})"
-                                          for r in recs if r["reading"] in ("below", "above")), "cells")
+        "outside the linear band: " + few(f"{r['cell']} {r['exponent on files']} ({OUTSIDE[r['reading']]})"
+                                          for r in recs if r["reading"] in OUTSIDE), "cells")
     if verdict == INCONCLUSIVE:
         kinds = {"undetermined": f"interval straddles [{band[0]}, {band[1]}]", "no interval": "no interval",
                  "no fit": "no fit"}
@@ -138,10 +142,18 @@ def h2(df, fits, cfg) -> Verdict:
             f"exponent lies above {flat}; it does not when the interval lies below {flat}. Per cell: "
             f"supports H2 when memory follows files and not bytes; refutes it when it follows bytes or "
             f"does not follow files. Memory is the Python heap peak (tracemalloc trials) where measured, "
-            f"else RSS growth during the call. Supported when every decisive cell supports.")
+            f"else RSS growth during the call. Supported when every decisive cell supports. A cell that "
+            f"lists nothing at any size (spawn overhead) reads no file and is not judged.")
     d = select.rows(df, sel["experiment"])
+    v = tidy.valid(d)
     ev, decisions, notes = [], [], set()
     for c in _cells(d):
+        listed = select.rows(v, where={k: x for k, x in c.items() if isinstance(x, str)})
+        if "items" in listed and not listed.empty and (listed["items"].fillna(0) == 0).all():
+            # e.g. spawn-overhead (`true`): it reads no file, so it cannot say what memory follows.
+            ev.append({"cell": tidy.label(c, list(c)), "memory": "", "exponent on files": "",
+                       "exponent on bytes": "", "model": "", "reading": "lists nothing: not judged"})
+            continue
         for metric in sel["metrics"]:
             ff = select.fit_for(fits, c, metric, "files", ("joint", "controlled"))
             fb = select.fit_for(fits, c, metric, "bytes", ("joint", "controlled"))
@@ -199,7 +211,8 @@ def h3(df, fits, cfg) -> Verdict:
             f"exponent above {band[1]}, with commits held fixed or fitted jointly); refuted when every "
             f"one was measured above {fmt.nbytes(thr)} and stays below {limit:g} s with confidence and "
             f"none grows super-linearly with bytes; else inconclusive. The exponent on commits is shown "
-            f"beside it, so the effect of history is not mistaken for the effect of bytes.")
+            f"beside it, so the effect of history is not mistaken for the effect of bytes. An operation "
+            f"that fails at every size has no time to judge: it is named, not counted.")
     d = select.rows(df, sel["experiment"])
     ops = select.present(d, sel["strategies"])
     q = "Git subtree operations slow significantly above 500 MB."
@@ -208,17 +221,24 @@ def h3(df, fits, cfg) -> Verdict:
                        f"{', '.join(sel['strategies'])}", pd.DataFrame())
     v = tidy.valid(d)
     bad_all = tidy.failed(d)
-    ev, slow, fast, superlin, missing_big, failed_big = [], [], [], [], [], []
+    ev, slow, fast, superlin, missing_big, failed_big, broken = [], [], [], [], [], [], []
     for c in _cells(d[d["strategy"].isin(ops)]):
         where = {k: val for k, val in c.items() if isinstance(val, str)}
         cell_rows = select.rows(v, where=where)
-        big = cell_rows[cell_rows["bytes"] > thr]
         bad = select.rows(bad_all, where=where)
+        label = tidy.label(c, list(c))
+        if cell_rows.empty and not bad.empty:
+            # Fails at every size (DDX's ddx-pull): there is no time to judge, at any size.
+            broken.append(f"{label} ({len(bad)} of {len(bad)} trials failed at every size)")
+            ev.append({"operation": label, f"largest size above {fmt.nbytes(thr)}": "fails at every size",
+                       "exponent on bytes (commits separated)": "–", "exponent on commits (bytes separated)": "–",
+                       f"predicted at {fmt.nbytes(2 * thr)} (pooled fit)": "–"})
+            continue
+        big = cell_rows[cell_rows["bytes"] > thr]
         bad = bad[bad["bytes"] > thr] if not bad.empty else bad
         fb = select.fit_for(fits, c, "wall_s", "bytes", ("joint", "controlled"))
         fc = select.fit_for(fits, c, "wall_s", "commits", ("joint", "controlled"))
         fpool = select.fit_for(fits, c, "wall_s", "bytes", ("pooled",))
-        label = tidy.label(c, list(c))
         if big.empty and bad.empty:
             missing_big.append(label)
             above = "not measured"
@@ -255,14 +275,17 @@ def h3(df, fits, cfg) -> Verdict:
                    "exponent on commits (bytes separated)": select.fmt_b(fc),
                    f"predicted at {fmt.nbytes(2 * thr)} (pooled fit)": pred or "–"})
     ev = pd.DataFrame(ev)
+    not_judged = f"; not judged: {', '.join(broken)}: see the failing operations" if broken else ""
     if slow or superlin:
-        return Verdict("H3", 2, q, rule, SUPPORTED, few(slow + superlin), ev)
-    if not missing_big and not failed_big and len(fast) == len(ev) and not superlin:
-        return Verdict("H3", 2, q, rule, REFUTED, f"every operation stays below {limit:g} s above "
-                       f"{fmt.nbytes(thr)} and none grows super-linearly with bytes", ev)
+        return Verdict("H3", 2, q, rule, SUPPORTED, few(slow + superlin) + not_judged, ev)
+    if fast and not missing_big and not failed_big and len(fast) == len(ev) - len(broken):
+        return Verdict("H3", 2, q, rule, REFUTED, f"every timed operation ({', '.join(fast)}) stays below "
+                       f"{limit:g} s above {fmt.nbytes(thr)} and none grows super-linearly with bytes"
+                       + not_judged, ev)
     why = "; ".join(x for x in (
         f"no size above {fmt.nbytes(thr)} measured for {', '.join(missing_big)}" if missing_big else "",
-        f"no valid trial above {fmt.nbytes(thr)} for {', '.join(failed_big)}" if failed_big else "")
+        f"no valid trial above {fmt.nbytes(thr)} for {', '.join(failed_big)}" if failed_big else "",
+        f"fails at every size: {', '.join(broken)}" if broken else "")
         if x) or "intervals too wide to decide"
     preds = [f"{r['operation']} ≈ {r[f'predicted at {fmt.nbytes(2 * thr)} (pooled fit)']}"
              for r in ev.to_dict("records") if r[f"predicted at {fmt.nbytes(2 * thr)} (pooled fit)"] != "–"]
