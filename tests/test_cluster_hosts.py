@@ -58,3 +58,15 @@ def test_the_findings_page_names_the_judged_host_and_the_others():
     assert findings.hosts_note(pd.DataFrame(rows("aaaa", [1.0])), ["aaaa"]) == ""  # one host: nothing to say
     cluster = findings.hosts_note(df, ["aaaa", "bbbb"])
     assert "5 rows come from 2 host fingerprints" in cluster and "Not pooled" not in cluster
+
+
+def test_a_table_from_an_earlier_version_is_conformed_to_todays_schema():
+    """A cell written before a column was added (and not rerun) or an import: new columns are
+    null, unknown ones dropped, so aggregation never fails on an older cell."""
+    import pyarrow as pa
+
+    old = table.to_table(rows("aaaa", [1.0, 2.0])).drop_columns(["query_tag_p95_s"])
+    old = old.append_column("retired_column", pa.array([1, 2]))
+    t = table.conform(old)
+    assert t.schema == table.SCHEMA
+    assert t.column("query_tag_p95_s").null_count == 2 and t.column("wall_s").to_pylist() == [1.0, 2.0]

@@ -12,7 +12,8 @@ from ddxspike import imports, table
 
 
 def main(sm):
-    cells = [pq.read_table(p).select(table.COLUMNS).cast(table.SCHEMA) for p in sm.input.cells]
+    # conform: a cell measured before a column was added (and not rerun since) gets it as null.
+    cells = [table.conform(pq.read_table(p)) for p in sm.input.cells]
     merged = pa.concat_tables(cells) if cells else table.SCHEMA.empty_table()
     hosts = {}
     for p in sm.input.cells:

@@ -29,13 +29,7 @@ def read_imported(path) -> pa.Table:
     if "host_id" not in t.column_names or t.column("host_id").null_count > 0:
         raise ImportedTableError(f"import_measurements: {path} has no host_id: rows from an unknown "
                            "host cannot be kept apart from this run's")
-    cols = {}
-    for field in table.SCHEMA:
-        if field.name in t.column_names:
-            cols[field.name] = t.column(field.name).cast(field.type)
-        else:
-            cols[field.name] = pa.nulls(t.num_rows, field.type)
-    return pa.table(cols, schema=table.SCHEMA)
+    return table.conform(t)
 
 
 def imported_hosts(path, host_ids) -> list[dict]:

@@ -78,3 +78,11 @@ def to_table(rows: list[dict]) -> pa.Table:
     if unknown:
         raise KeyError(f"measurement rows carry columns not in the schema (ddxspike/table.py): {unknown}")
     return pa.Table.from_pydict({c: [r.get(c) for r in rows] for c in COLUMNS}, schema=SCHEMA)
+
+
+def conform(t: pa.Table) -> pa.Table:
+    """A table written by an earlier version (a cell Snakemake did not rerun, an import) in
+    today's SCHEMA: columns added since are null, columns no longer known are dropped."""
+    cols = {f.name: t.column(f.name).cast(f.type) if f.name in t.column_names else pa.nulls(t.num_rows, f.type)
+            for f in SCHEMA}
+    return pa.table(cols, schema=SCHEMA)
