@@ -137,6 +137,8 @@ def test_summary_and_comparison_rules(pipeline):
     for col in ("order", "trial"):
         table_rows[col] = table_rows[col].astype("int32") if col in table_rows else None
     table_rows.to_parquet(results / "measurements.parquet", index=False)
+    pd.DataFrame({"host_id": table_rows["host_id"].unique(), "imported": False}).to_parquet(
+        results / "hosts.parquet", index=False)  # the comparison takes this run's own hosts
     table_rows.assign(host_id="other").to_parquet(pipeline.root / "elsewhere.parquet", index=False)
     table_rows.to_parquet(pipeline.root / "same-host.parquet", index=False)
     # The repository's own config (nothing is generated or measured here): these two rules
