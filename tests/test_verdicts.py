@@ -273,20 +273,28 @@ def test_checklist_needs_every_size_and_both_edge_cases_and_findings_say_what_wa
             == "met").all()
 
 
-def test_h3_names_an_operation_that_fails_at_every_size_and_judges_the_rest():
-    """DDX's ddx-pull errors at every size: it has no time to judge, so it is named and the
-    verdict rests on the operations that ran (here all fast: refuted)."""
+def test_h3_names_an_operation_that_fails_at_every_size_and_judges_its_stand_in():
+    """DDX's ddx-pull errors at every size: it has no time to judge, so it is named and its
+    stand-in (config h3.stand_ins: ddx-pull-rm) is judged in its place. Without a timed stand-in
+    H3 cannot be refuted; a timeout past the limit at every size is slow, not broken."""
     fast = subtree("ddx-add", lambda f, b, c: 0.1)
     broken = [{**r, "status": "error", "wall_s": np.nan, "error": "read-tree exited 128"}
               for r in subtree("ddx-pull", lambda f, b, c: 0.1)]
-    v = judge(pd.DataFrame(fast + broken), "h3")
+    stand_in = subtree("ddx-pull-rm", lambda f, b, c: 0.2)
+    v = judge(pd.DataFrame(fast + broken + stand_in), "h3")
     assert v.verdict == "refuted", v.deciding
-    assert "ddx-add" in v.deciding and "not judged: ddx-pull" in v.deciding
+    assert "not judged: ddx-pull / warm (15 error at every size: read-tree exited 128)" in v.deciding
+    assert "ddx-pull timed by its stand-in ddx-pull-rm" in v.deciding
     ev = v.evidence.set_index("operation")
     assert ev.loc["ddx-pull / warm", "largest size above 500 MB"] == "fails at every size"
-    # Broken alone: nothing timed, nothing to refute.
+    v = judge(pd.DataFrame(fast + broken), "h3")  # no stand-in measured
+    assert v.verdict == "inconclusive" and "no stand-in timed: ddx-pull" in v.deciding
     v = judge(pd.DataFrame(broken), "h3")
-    assert v.verdict == "inconclusive" and "fails at every size: ddx-pull" in v.deciding
+    assert v.verdict == "inconclusive"
+    hung = [{**r, "status": "timeout", "wall_s": np.nan, "error": "no answer within 300 s; process group killed"}
+            for r in subtree("ddx-push", lambda f, b, c: 0.1)]
+    v = judge(pd.DataFrame(fast + hung), "h3")
+    assert v.verdict == "supported" and "ddx-push" in v.deciding
 
 
 def test_h2_does_not_judge_a_cell_that_lists_nothing():

@@ -22,7 +22,8 @@ from ddxspike.engine.host import fingerprint
 from ddxspike.joblog import job_logger
 
 # Extras of answer_queries that are times: kept from timed trials only.
-TIMED_EXTRAS = ("first_query_s", "query_p50_s", "query_p95_s", "query_p99_s")
+TIMED_EXTRAS = ("first_query_s", "query_p50_s", "query_p95_s", "query_p99_s", "query_name_p95_s",
+                "query_keyword_p95_s", "query_tag_p95_s", "query_role_p95_s")
 
 
 def checked(dims: dict, function: str, kwargs: dict, expected: tuple[int, str]) -> TrialSpec:

@@ -97,7 +97,7 @@ def query_kinds(df: pd.DataFrame) -> alt.FacetChart:
     )
     limit = base.mark_rule(color="firebrick", strokeDash=[6, 4]).encode(y=alt.datum(SEARCH_TARGET[0]))
     return alt.layer(lines, limit).properties(width=220, height=200).facet(
-        column=alt.Column("strategy:N", title=None)).properties(title=alt.Title(
+        facet=alt.Facet("strategy:N", title=None), columns=3).properties(title=alt.Title(
             "Workflow catalogue: p95 latency per query kind vs workflows",
             subtitle=f"dashed: {SEARCH_TARGET[1]}; median over trials of each trial's p95"))
 

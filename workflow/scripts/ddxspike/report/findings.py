@@ -104,16 +104,22 @@ def query_kind_line(df: pd.DataFrame, experiment: str) -> str:
     cols = [c for c in df.columns if re.fullmatch(r"query_[a-z]+_p95_s", c) and c != "query_p95_s"]
     d = tidy.valid(select.rows(df, experiment)) if cols and "workflows" in df else df.iloc[0:0]
     d = d[d["workflows"] == d["workflows"].max()] if not d.empty else d
-    parts = []
+    if "queries" in d:
+        d = d[d["queries"].fillna(0) > 0]  # index-build answers none
+    parts, none = [], []
     for strategy, g in d.groupby("strategy", sort=True):
         med = g[cols].median().dropna()
-        if not med.empty:
-            kind = med.idxmax()
-            parts.append(f"{strategy} {kind[len('query_'):-len('_p95_s')]} {fmt.seconds(med[kind])}")
+        if med.empty:
+            none.append(strategy)
+            continue
+        kind = med.idxmax()
+        of = f" ({len(med)} of {len(cols)} kinds timed)" if len(med) < len(cols) else ""
+        parts.append(f"{strategy} {kind[len('query_'):-len('_p95_s')]} {fmt.seconds(med[kind])}{of}")
     if not parts:
         return ""
     return (f" Slowest query kind after load at {fmt.count(d['workflows'].iloc[0])} workflows "
-            "(median p95): " + "; ".join(parts) + ".")
+            "(median p95): " + "; ".join(parts) + "."
+            + (f" No kind timed for {', '.join(none)}." if none else ""))
 
 
 def answers(df, doc: Document, cfg) -> dict:

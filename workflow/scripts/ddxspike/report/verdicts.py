@@ -149,7 +149,7 @@ def h2(df, fits, cfg) -> Verdict:
     ev, decisions, notes = [], [], set()
     for c in _cells(d):
         listed = select.rows(v, where={k: x for k, x in c.items() if isinstance(x, str)})
-        if "items" in listed and not listed.empty and (listed["items"].fillna(0) == 0).all():
+        if "items" in listed and not listed.empty and listed["items"].notna().all() and (listed["items"] == 0).all():
             # e.g. spawn-overhead (`true`): it reads no file, so it cannot say what memory follows.
             ev.append({"cell": tidy.label(c, list(c)), "memory": "", "exponent on files": "",
                        "exponent on bytes": "", "model": "", "reading": "lists nothing: not judged"})
@@ -212,24 +212,33 @@ def h3(df, fits, cfg) -> Verdict:
             f"one was measured above {fmt.nbytes(thr)} and stays below {limit:g} s with confidence and "
             f"none grows super-linearly with bytes; else inconclusive. The exponent on commits is shown "
             f"beside it, so the effect of history is not mistaken for the effect of bytes. An operation "
-            f"that fails at every size has no time to judge: it is named, not counted.")
+            f"that fails at every size (errors, not timeouts past the limit) has no time to judge: it is "
+            f"named, and its stand-in ({', '.join(f'{k}: {v}' for k, v in (sel.get('stand_ins') or {}).items()) or 'none'}) "
+            f"is judged in its place; without a timed stand-in H3 cannot be refuted.")
     d = select.rows(df, sel["experiment"])
-    ops = select.present(d, sel["strategies"])
+    stand_ins = sel.get("stand_ins") or {}
+    ops = select.present(d, list(sel["strategies"]) + [s for s in stand_ins.values() if s not in sel["strategies"]])
     q = "Git subtree operations slow significantly above 500 MB."
     if not ops:
         return Verdict("H3", 2, q, rule, INCONCLUSIVE, "no data: the subtree experiment has no rows for "
                        f"{', '.join(sel['strategies'])}", pd.DataFrame())
     v = tidy.valid(d)
     bad_all = tidy.failed(d)
-    ev, slow, fast, superlin, missing_big, failed_big, broken = [], [], [], [], [], [], []
+    ev, slow, fast, superlin, missing_big, failed_big, broken, broken_text = [], [], [], [], [], [], [], []
     for c in _cells(d[d["strategy"].isin(ops)]):
         where = {k: val for k, val in c.items() if isinstance(val, str)}
         cell_rows = select.rows(v, where=where)
         bad = select.rows(bad_all, where=where)
         label = tidy.label(c, list(c))
-        if cell_rows.empty and not bad.empty:
-            # Fails at every size (DDX's ddx-pull): there is no time to judge, at any size.
-            broken.append(f"{label} ({len(bad)} of {len(bad)} trials failed at every size)")
+        past_limit = (bad["status"] == "timeout") & (bad["error"].map(tidy.timeout_s) > limit) \
+            if not bad.empty and "error" in bad else pd.Series(False, index=bad.index)
+        if cell_rows.empty and not bad.empty and not past_limit.any():
+            # Fails at every size (DDX's ddx-pull): there is no time to judge, at any size. A
+            # timeout past the limit is not this: it is a time above the limit (judged below).
+            counts = ", ".join(f"{n} {st}" for st, n in bad["status"].value_counts().items())
+            first = str(bad["error"].dropna().iloc[0])[:80] if "error" in bad and bad["error"].notna().any() else ""
+            broken.append(c.get("strategy"))
+            broken_text.append(f"{label} ({counts} at every size{': ' + first if first else ''})")
             ev.append({"operation": label, f"largest size above {fmt.nbytes(thr)}": "fails at every size",
                        "exponent on bytes (commits separated)": "–", "exponent on commits (bytes separated)": "–",
                        f"predicted at {fmt.nbytes(2 * thr)} (pooled fit)": "–"})
@@ -275,17 +284,22 @@ def h3(df, fits, cfg) -> Verdict:
                    "exponent on commits (bytes separated)": select.fmt_b(fc),
                    f"predicted at {fmt.nbytes(2 * thr)} (pooled fit)": pred or "–"})
     ev = pd.DataFrame(ev)
-    not_judged = f"; not judged: {', '.join(broken)}: see the failing operations" if broken else ""
+    # A broken operation is covered when its stand-in (config h3.stand_ins) was timed.
+    uncovered = [b for b in broken if stand_ins.get(b) not in ops or stand_ins.get(b) in broken]
+    not_judged = (f"; not judged: {', '.join(broken_text)}"
+                  + "".join(f"; {b} timed by its stand-in {stand_ins[b]}" for b in broken if b not in uncovered)
+                  if broken else "")
     if slow or superlin:
         return Verdict("H3", 2, q, rule, SUPPORTED, few(slow + superlin) + not_judged, ev)
-    if fast and not missing_big and not failed_big and len(fast) == len(ev) - len(broken):
+    if fast and not uncovered and not missing_big and not failed_big and len(fast) == len(ev) - len(broken):
         return Verdict("H3", 2, q, rule, REFUTED, f"every timed operation ({', '.join(fast)}) stays below "
                        f"{limit:g} s above {fmt.nbytes(thr)} and none grows super-linearly with bytes"
                        + not_judged, ev)
     why = "; ".join(x for x in (
         f"no size above {fmt.nbytes(thr)} measured for {', '.join(missing_big)}" if missing_big else "",
         f"no valid trial above {fmt.nbytes(thr)} for {', '.join(failed_big)}" if failed_big else "",
-        f"fails at every size: {', '.join(broken)}" if broken else "")
+        f"fails at every size with no stand-in timed: {', '.join(uncovered)}" if uncovered else "",
+        f"fails at every size: {', '.join(broken_text)}" if broken and not uncovered else "")
         if x) or "intervals too wide to decide"
     preds = [f"{r['operation']} ≈ {r[f'predicted at {fmt.nbytes(2 * thr)} (pooled fit)']}"
              for r in ev.to_dict("records") if r[f"predicted at {fmt.nbytes(2 * thr)} (pooled fit)"] != "–"]
