@@ -15,7 +15,7 @@ from ddxspike.stats import compare, html, summary
 def main(sm, log):
     current = pd.read_parquet(sm.input.measurements)
     # This run's own rows only: imported hosts (import_measurements) are not "this run".
-    current = tidy.this_run(current, tidy.own_hosts(current, pd.read_parquet(sm.input.hosts)))
+    current = tidy.this_run_rows(current, pd.read_parquet(sm.input.hosts))
     baseline_path = sm.input.baseline
     if not Path(baseline_path).exists():
         raise FileNotFoundError(f"config baseline: {baseline_path} does not exist")

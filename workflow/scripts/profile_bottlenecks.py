@@ -101,7 +101,7 @@ def subtree_sections(sm, rows, log) -> list[str]:
 def main(sm):
     log = open(sm.log[0], "w")
     df = pd.read_parquet(sm.input.measurements)
-    df = tidy.this_run(df, tidy.own_hosts(df, pd.read_parquet(sm.input.hosts)))  # never an imported host's
+    df = tidy.this_run_rows(df, pd.read_parquet(sm.input.hosts))  # never an imported host's
     rows = []
     sections = discovery_sections(sm, df, rows, log) + subtree_sections(sm, rows, log)
     table = pd.DataFrame(rows, columns=COLUMNS)

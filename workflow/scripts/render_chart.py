@@ -9,7 +9,7 @@ from ddxspike.report import tidy
 
 def main(sm):
     df = pd.read_parquet(sm.input.measurements)
-    df = tidy.this_run(df, tidy.own_hosts(df, pd.read_parquet(sm.input.hosts)))
+    df = tidy.this_run_rows(df, pd.read_parquet(sm.input.hosts))
     CHARTS[sm.wildcards.chart](df).save(sm.output[0])
 
 

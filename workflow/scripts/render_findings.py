@@ -47,11 +47,10 @@ def main(sm):
     # Verdicts, targets and policy are judged on this run's rows: pooling them with another
     # machine's timings would describe neither. Imported hosts stay in the tables below, per host.
     own = tidy.own_hosts(df, hosts)
-    doc = findings.analyse(tidy.this_run(df, own), tidy.this_run(fits, own), sm.params.targets, cfg,
-                           exclude=sm.params.exclude)
+    run_df, run_fits = tidy.this_run(df, own), tidy.this_run(fits, own)
+    doc = findings.analyse(run_df, run_fits, sm.params.targets, cfg, exclude=sm.params.exclude)
     doc.hosts = findings.hosts_note(df, own)
-    write(sm.output.findings, findings.render(tidy.this_run(df, own), tidy.this_run(fits, own), hosts,
-                                              profiles, doc, cfg))
+    write(sm.output.findings, findings.render(run_df, run_fits, hosts, profiles, doc, cfg))
     # The page shows the fits a reader compares; every fit (all metrics, RMS per class) is in fits.parquet.
     shown = fits[fits["metric"].isin(SHOWN_METRICS)].drop(columns=["xbar", "ybar", "classes"], errors="ignore")
     tables = ("<h1>Scaling fits, targets and cells</h1><h2>Scaling fits</h2><p class=\"small\">metric = a·n^b per "

@@ -4,6 +4,8 @@ latency and memory against the number of workflows, per strategy, with DDX's tar
 import altair as alt
 import pandas as pd
 
+from ddxspike.catalogue import query
+
 # (limit, label) of the targets each chart is read against (ddx-facts.md).
 DISCOVERY_TARGET = (30.0, "TS-001/FEAT-005: workflow discovery < 30 s")
 SEARCH_TARGET = (0.5, "ADR-006: search < 500 ms")
@@ -81,8 +83,7 @@ def query_kinds(df: pd.DataFrame) -> alt.FacetChart:
     panel per strategy: which kind of search gets slow first. A kind a strategy's trials never
     timed (a scan answers only 1-3 queries after its first) has no line."""
     d = _catalogue(df)
-    cols = {c: c[len("query_"):-len("_p95_s")] for c in d.columns
-            if c.startswith("query_") and c.endswith("_p95_s") and c != "query_p95_s"}
+    cols = {c: k for k, c in query.P95_COLUMNS.items() if c in d}
     long = d.melt(id_vars=["strategy", "workflows"], value_vars=list(cols), var_name="kind",
                   value_name="seconds")
     long["kind"] = long["kind"].map(cols)

@@ -8,6 +8,8 @@ import hashlib
 import re
 
 KINDS = ("name", "keyword", "tag", "role")
+# The measurement column of each kind's p95 latency (ddxspike/table.py declares them).
+P95_COLUMNS = {k: f"query_{k}_p95_s" for k in KINDS}
 _WORD = re.compile(r"[a-z0-9]+")
 
 

@@ -48,7 +48,7 @@ def answer_queries(strategy: str, library: str, queries: list, index_path: str |
         "query_p99_s": percentile(latencies, 99),
         # Per kind too: a keyword scan and a name lookup can differ by orders of magnitude, and
         # the mixed p95 would hide which kind needs an index.
-        **{f"query_{k}_p95_s": percentile(sorted(v), 95) for k, v in by_kind.items()},
+        **{query.P95_COLUMNS[k]: percentile(sorted(v), 95) for k, v in by_kind.items()},
         "invalid_reported": len(catalogue.invalid),
     })
 

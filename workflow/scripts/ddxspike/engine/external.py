@@ -40,13 +40,12 @@ before it is reaped, so its own children (reaped by it) are counted too.
 """
 
 import fcntl
-import importlib
 import os
 import select
 import subprocess
 from typing import Optional
 
-from .trial import Outcome
+from .trial import Outcome, load_function
 
 # Where a missing program comes from, so the error row says how to get it.
 INSTALL_HINTS = {
@@ -99,11 +98,6 @@ def _io_counters(pid: int) -> dict:
             return {k: int(v) for k, v in (line.split(":") for line in f if ":" in line)}
     except (OSError, ValueError):
         return {}
-
-
-def _load(target: str):
-    module, _, fn = target.partition(":")
-    return getattr(importlib.import_module(module), fn)
 
 
 def _not_found(program: str) -> CommandNotFound:
@@ -168,7 +162,7 @@ def run_command(argv: list, cwd: Optional[str] = None, output: str = "lines",
         tail = err[-400:].decode(errors="replace").strip()
         raise CommandFailed(f"{' '.join(argv)} exited {rc}" + (f": {tail}" if tail else ""))
     if parser:  # imported after the clock too: loading the parser is not the tool's cost
-        return Outcome(parse=lambda: _load(parser)(data), bytes_read=io.get("rchar"))
+        return Outcome(parse=lambda: load_function(parser)(data), bytes_read=io.get("rchar"))
     return Outcome(parse=lambda: split_output(data, output, strip_prefix), bytes_read=io.get("rchar"))
 
 

@@ -4,8 +4,15 @@ A strategy function is called as fn(**spec.kwargs) and returns an Outcome. Only 
 is timed; checking the answer against ground truth happens after the clock stops.
 """
 
+import importlib
 from dataclasses import dataclass, field
 from typing import Any, Callable, Optional
+
+
+def load_function(target: str):
+    """The function a "module:function" name designates (a strategy, a setup, a parser)."""
+    module_name, _, fn_name = target.partition(":")
+    return getattr(importlib.import_module(module_name), fn_name)
 
 
 @dataclass

@@ -5,7 +5,6 @@ Mode "time" times the strategy call; mode "heap" runs it under tracemalloc inste
 untimed trial, because tracing slows allocation several-fold).
 """
 
-import importlib
 import json
 import os
 import resource
@@ -14,13 +13,8 @@ import time
 import traceback
 import tracemalloc
 
-from ddxspike.engine.trial import Outcome
+from ddxspike.engine.trial import Outcome, load_function
 from ddxspike.groundtruth import diff_paths, digest_paths
-
-
-def load_function(target: str):
-    module_name, _, fn_name = target.partition(":")
-    return getattr(importlib.import_module(module_name), fn_name)
 
 
 def expected_paths(spec: dict) -> list:

@@ -2,12 +2,12 @@
 then hypotheses, targets, size policy, recommendations, optimisations, bottlenecks, the success
 criteria checklist and the environment — every figure computed from the tidy table."""
 
-import re
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
+from ddxspike.catalogue import query
 from ddxspike.report import fmt, html, optimisations, policy, recommend, select, stats, tidy, verdicts
 from ddxspike.report import fits as fitlib
 from ddxspike.report import targets as targetlib
@@ -101,7 +101,8 @@ def _target_line(checks: pd.DataFrame, ids) -> str:
 def query_kind_line(df: pd.DataFrame, experiment: str) -> str:
     """Per strategy at the largest workflow count: the query kind with the slowest p95 after load
     (median over trials), so a reader sees which kind of search an index must serve."""
-    cols = [c for c in df.columns if re.fullmatch(r"query_[a-z]+_p95_s", c) and c != "query_p95_s"]
+    kinds = {c: k for k, c in query.P95_COLUMNS.items() if c in df}
+    cols = list(kinds)
     d = tidy.valid(select.rows(df, experiment)) if cols and "workflows" in df else df.iloc[0:0]
     d = d[d["workflows"] == d["workflows"].max()] if not d.empty else d
     if "queries" in d:
@@ -114,7 +115,7 @@ def query_kind_line(df: pd.DataFrame, experiment: str) -> str:
             continue
         kind = med.idxmax()
         of = f" ({len(med)} of {len(cols)} kinds timed)" if len(med) < len(cols) else ""
-        parts.append(f"{strategy} {kind[len('query_'):-len('_p95_s')]} {fmt.seconds(med[kind])}{of}")
+        parts.append(f"{strategy} {kinds[kind]} {fmt.seconds(med[kind])}{of}")
     if not parts:
         return ""
     return (f" Slowest query kind after load at {fmt.count(d['workflows'].iloc[0])} workflows "

@@ -81,6 +81,11 @@ def this_run(df: pd.DataFrame, own: list[str]) -> pd.DataFrame:
     return df[df["host_id"].isin(own + [run_label(own)])]
 
 
+def this_run_rows(df: pd.DataFrame, hosts: pd.DataFrame | None) -> pd.DataFrame:
+    """this_run(df, own_hosts(df, hosts)): the rows a chart, profile or comparison may use."""
+    return this_run(df, own_hosts(df, hosts))
+
+
 def with_run_hosts(df: pd.DataFrame, own: list[str]) -> pd.DataFrame:
     """A copy whose own-host rows carry run_label(own) as host_id, so that fits group this run's
     rows together (a cluster's nodes) and keep each imported host apart."""

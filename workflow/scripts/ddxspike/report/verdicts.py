@@ -66,6 +66,18 @@ def _cells(df: pd.DataFrame) -> list[dict]:
             for k, _ in df.groupby(keys, dropna=False, sort=True)]
 
 
+def _cell_rows(rows: pd.DataFrame, cell: dict) -> pd.DataFrame:
+    """The rows of one cell (its string dimensions; size axes vary within it)."""
+    return select.rows(rows, where={k: x for k, x in cell.items() if isinstance(x, str)})
+
+
+def _past_limit(rows: pd.DataFrame, limit: float) -> pd.Series:
+    """Timeouts whose own limit was above `limit`: a time above it, not a missing figure."""
+    if rows.empty or "error" not in rows:
+        return pd.Series(False, index=rows.index)
+    return (rows["status"] == "timeout") & (rows["error"].map(tidy.timeout_s) > limit)
+
+
 def _why_none(fits, cells, metric, axis) -> str:
     """Why no decisive fit: the statuses the fits recorded, e.g. too few sizes."""
     notes = set()
@@ -99,7 +111,7 @@ def h1(df, fits, cfg) -> Verdict:
     for c in _cells(d):
         f = select.fit_for(fits, c, "wall_s", "files", ("joint", "controlled", "pooled"))
         pos = classify(f.get("b_lo", np.nan), f.get("b_hi", np.nan), band) if f and f.get("status") == "ok" else "no fit"
-        cv = select.rows(v, where={k: x for k, x in c.items() if isinstance(x, str)})
+        cv = _cell_rows(v, c)
         top = tidy.largest(cv)["wall_s"].median() if not cv.empty else np.nan
         if pos in ("below", "above") and np.isfinite(top) and top < floor:
             pos = f"too fast ({fmt.seconds(top)} at the largest size: fixed costs dominate)"
@@ -148,7 +160,7 @@ def h2(df, fits, cfg) -> Verdict:
     v = tidy.valid(d)
     ev, decisions, notes = [], [], set()
     for c in _cells(d):
-        listed = select.rows(v, where={k: x for k, x in c.items() if isinstance(x, str)})
+        listed = _cell_rows(v, c)
         if "items" in listed and not listed.empty and listed["items"].notna().all() and (listed["items"] == 0).all():
             # e.g. spawn-overhead (`true`): it reads no file, so it cannot say what memory follows.
             ev.append({"cell": tidy.label(c, list(c)), "memory": "", "exponent on files": "",
@@ -226,13 +238,9 @@ def h3(df, fits, cfg) -> Verdict:
     bad_all = tidy.failed(d)
     ev, slow, fast, superlin, missing_big, failed_big, broken, broken_text = [], [], [], [], [], [], [], []
     for c in _cells(d[d["strategy"].isin(ops)]):
-        where = {k: val for k, val in c.items() if isinstance(val, str)}
-        cell_rows = select.rows(v, where=where)
-        bad = select.rows(bad_all, where=where)
+        cell_rows, bad = _cell_rows(v, c), _cell_rows(bad_all, c)
         label = tidy.label(c, list(c))
-        past_limit = (bad["status"] == "timeout") & (bad["error"].map(tidy.timeout_s) > limit) \
-            if not bad.empty and "error" in bad else pd.Series(False, index=bad.index)
-        if cell_rows.empty and not bad.empty and not past_limit.any():
+        if cell_rows.empty and not bad.empty and not _past_limit(bad, limit).any():
             # Fails at every size (DDX's ddx-pull): there is no time to judge, at any size. A
             # timeout past the limit is not this: it is a time above the limit (judged below).
             counts = ", ".join(f"{n} {st}" for st, n in bad["status"].value_counts().items())
@@ -255,8 +263,7 @@ def h3(df, fits, cfg) -> Verdict:
             at = max(big["bytes"].max() if not big.empty else 0, bad["bytes"].max() if not bad.empty else 0)
             largest, lbad = big[big["bytes"] == at], bad[bad["bytes"] == at] if not bad.empty else bad
             # A trial that timed out after more than limit seconds is a time above the limit.
-            slow_to = lbad[(lbad["status"] == "timeout")
-                           & (lbad.get("error", pd.Series("", index=lbad.index)).map(tidy.timeout_s) > limit)]
+            slow_to = lbad[_past_limit(lbad, limit)]
             n_err = len(lbad) - len(slow_to)
             n = len(largest) + len(lbad)
             med, lo, hi = stats.median_ci(list(largest["wall_s"].astype(float)) + [np.inf] * len(slow_to))
