@@ -20,6 +20,14 @@ from ddxspike.existing import check_existing_repos
 
 EXISTING = check_existing_repos(config.get("existing_repos"), config["sizes"])
 SCRIPTS = Path(workflow.basedir) / "workflow" / "scripts"
+# DDX's own binary (ddxspike/ddxcli.py): its strategies and operations run only when it is found;
+# its sha256 is a parameter of their jobs, so another binary reruns them.
+from ddxspike import ddxcli
+
+DDX_BINARY = ddxcli.locate(config)
+DDX_SHA256 = ddxcli.sha256(DDX_BINARY) if DDX_BINARY else ""
+if not DDX_BINARY:
+    print(ddxcli.not_measured_note(config), file=sys.stderr)
 
 
 wildcard_constraints:
