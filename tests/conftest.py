@@ -14,6 +14,8 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 SCRIPTS = ROOT / "workflow" / "scripts"
+# DDX's own CLI (c208478, built offline) beside the checkout, as in CI: the measured subject.
+DDX_BINARY = ROOT.parent / "shared" / "ddx" / "ddx"
 sys.path.insert(0, str(SCRIPTS))
 
 SKIP = shutil.ignore_patterns("results", ".snakemake", ".git", "__pycache__", ".pytest_cache",
@@ -25,6 +27,7 @@ def tiny_config(**overrides) -> dict:
     cfg = yaml.safe_load((ROOT / "config.yaml").read_text())
     cfg["sizes"] = {"tiny": {"files": 40, "bytes": 400_000, "commits": 3}}
     cfg["measurement"].update(warmups=0, trials=2, heap_trials=1, trial_timeout_s=60)
+    cfg["ddx"] = {"binary": str(DDX_BINARY), "timeout_s": 60}
     if "catalogue" in cfg:  # every catalogue strategy once, on one 10-workflow catalogue
         cfg["catalogue"].update(workflow_counts=[10], warmups=0, trials=1, heap_trials=1)
         cfg["catalogue"].pop("bad_input", None)
