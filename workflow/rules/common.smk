@@ -45,6 +45,13 @@ def repo_dir(size):
     return EXISTING.get(size, f"{SCRATCH}/{size}/repo")
 
 
+def library_subdir(size):
+    """Where DDX's library sits inside a repository ("" = its root; real repositories may keep it
+    at .ddx/library or library/): asset listings (ddx-list, DDX's own binary) start there.
+    """
+    return ""
+
+
 def manifest(size):
     return f"results/manifests/{size}.parquet"
 
