@@ -29,7 +29,11 @@ def is_ddx_strategy(strategy):
 def discovery_strategies():
     """The configured strategies; DDX's own (`ddx:` entries) only when its binary was found
     (common.smk says once when it was not)."""
-    return [s for s in config["discovery"]["strategies"] if DDX_BINARY or not is_ddx_strategy(s)]
+    return [
+        s
+        for s in config["discovery"]["strategies"]
+        if DDX_BINARY or not is_ddx_strategy(s)
+    ]
 
 
 def discovery_outputs():
@@ -90,7 +94,9 @@ def _discovery_helpers(module):
 def discovery_code(wc):
     spec = config["discovery"]["strategies"][wc.strategy]
     shared = [module_source("ddxspike.discovery.cells")]
-    if "ddx" in spec:  # the parity check runs the model too: editing it reruns the check
+    if (
+        "ddx" in spec
+    ):  # the parity check runs the model too: editing it reruns the check
         return shared + [
             module_source(m)
             for m in (
