@@ -94,9 +94,8 @@ def _discovery_helpers(module):
 def discovery_code(wc):
     spec = config["discovery"]["strategies"][wc.strategy]
     shared = [module_source("ddxspike.discovery.cells")]
-    if (
-        "ddx" in spec
-    ):  # the parity check runs the model too: editing it reruns the check
+    # DDX's own binary: the parity check runs the model too, so editing it reruns the check.
+    if "ddx" in spec:
         return shared + [
             module_source(m)
             for m in (
