@@ -42,6 +42,7 @@ rule measure_discovery:
     threads: workflow.cores
     params:
         repo=discovery_repo_path,
+        library=discovery_library,
         size=lambda wc: wc.size,
         strategy=lambda wc: wc.strategy,
         strategy_spec=lambda wc: config["discovery"]["strategies"][wc.strategy],
@@ -50,6 +51,10 @@ rule measure_discovery:
         page_size=config["discovery"].get("page_size", 50),
         budget=config["discovery"].get("budget", {}),
         measurement=config["measurement"],
+        # DDX's own binary (ddx-binary, ddx-startup); its sha256 makes a new binary rerun them.
+        ddx_binary=lambda wc: discovery_ddx(wc)["binary"],
+        ddx_sha256=lambda wc: discovery_ddx(wc)["sha256"],
+        ddx_timeout_s=config.get("ddx", {}).get("timeout_s", 120),
         scratch_dir=SCRATCH,
         # The persistent file cache lives outside the repository (file-cache strategy).
         cache_dir=lambda wc: f"results/discovery_cache/{wc.size}/{wc.strategy}",

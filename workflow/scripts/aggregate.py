@@ -18,6 +18,9 @@ def main(sm):
     hosts = {}
     for p in sm.input.cells:
         host = json.loads(Path(p).with_suffix(".host.json").read_text())
+        # Only jobs that ran DDX's binary know its version: keep it whatever job came last.
+        seen = hosts.get(host["host_id"], {})
+        host.update({k: seen[k] for k in ("ddx_version", "ddx_sha256") if seen.get(k) and not host.get(k)})
         hosts[host["host_id"]] = {**host, "imported": False}  # measured by this run
     # Other hosts' or earlier runs' tables (config import_measurements), kept apart by host_id.
     merged, hosts = imports.merge(merged, hosts, list(sm.input.imported))

@@ -4,6 +4,12 @@ repository or an edge case), every depth it supports x cache state.
 Writes one row per trial to results/discovery/<size>/<strategy>.parquet; a strategy whose
 listing differs from the manifest fails the job (correctness before speed), one that raises is
 an `error` row naming the reason. Progress goes to the rule's log and stderr.
+
+The ddx-binary job also holds the model to DDX's own binary, once per repository: the model's
+full `ddx list` records (ddx_list.py) against the binary's, untimed. Its row has mode `parity`
+(strategy ddx-list, depth meta), so that statistics, fits and targets, which take `time` and
+`heap` rows, never count it; status `mismatch` names the assets that differ and is recorded,
+never fails the job (the difference is a finding about the model).
 """
 
 import shutil
@@ -12,6 +18,7 @@ from collections import defaultdict
 from pathlib import Path
 
 from ddxspike import experiment
+from ddxspike.discovery import ddx_binary
 from ddxspike.discovery.cells import build_specs, resolve
 from ddxspike.engine import cache, run_cell
 from ddxspike.engine.host import fingerprint
@@ -44,7 +51,7 @@ def main(sm):
             strategy, repo=repo, manifest=str(sm.input.manifest), summary=summary, size=p.size,
             depths=p.depths, cache_states=m["cache_states"], page_size=p.page_size,
             cache_dir=p.cache_dir, workdir=Path(tmp), trials=m["trials"], budget=budget,
-            edge_case=p.edge_case)
+            edge_case=p.edge_case, library=str(p.library), ddx=p.ddx_binary or None)
         by_trials = defaultdict(list)
         for n, spec in planned:
             by_trials[n].append(spec)
@@ -66,12 +73,25 @@ def main(sm):
                     r["order"] += offset  # one run order across the job's groups
                 offset += len(got)
                 rows += got
+        if strategy.ddx is not None and strategy.lists == "assets":
+            rows.append(parity_row(p, summary, Path(tmp) / "parity", order=offset, log=log))
     failed = [r for r in rows if r.get("status") in ("error", "timeout")]
     if failed:
         log(f"{len(failed)} trial(s) failed cleanly, e.g. {failed[0].get('depth')}: {failed[0].get('error')}")
-    host = fingerprint(p.scratch_dir)
+    host = fingerprint(p.scratch_dir, ddx_binary=p.ddx_binary or None)
     experiment.write_rows(rows, sm.output[0], host, m.get("on_mismatch", "fail"), config=dict(p))
     log(f"wrote {len(rows)} rows to {sm.output[0]}")
+
+
+def parity_row(p, summary: dict, home: Path, order: int, log) -> dict:
+    status, error, items = ddx_binary.parity(str(p.library), p.ddx_binary, home,
+                                             p.ddx_timeout_s)
+    log(f"parity of ddx-list with DDX's own ddx list on {p.size}: {status}"
+        + (f" ({error})" if error else ""))
+    return {"experiment": "discovery", "size": p.size, "strategy": "ddx-list", "depth": "meta",
+            "cache_state": None, "files": summary["files"], "bytes": summary["bytes"],
+            "commits": summary["commits"], "mode": "parity", "trial": 0, "order": order,
+            "status": status, "error": error, "items": items}
 
 
 main(snakemake)  # noqa: F821 (provided by Snakemake)

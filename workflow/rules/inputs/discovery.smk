@@ -22,12 +22,41 @@ def discovery_repos():
     return library_names() + [EDGE_PREFIX + c for c in config.get("edge_cases") or {}]
 
 
+def is_ddx_strategy(strategy):
+    return "ddx" in config["discovery"]["strategies"][strategy]
+
+
+def discovery_strategies():
+    """The configured strategies; DDX's own (`ddx:` entries) only when its binary was found
+    (common.smk says once when it was not)."""
+    return [
+        s
+        for s in config["discovery"]["strategies"]
+        if DDX_BINARY or not is_ddx_strategy(s)
+    ]
+
+
 def discovery_outputs():
     return expand(
         "results/discovery/{size}/{strategy}.parquet",
         size=discovery_repos(),
-        strategy=config["discovery"]["strategies"],
+        strategy=discovery_strategies(),
     )
+
+
+def discovery_library(wc):
+    """Where asset listings (ddx-list, DDX's own ddx list) start: the library inside the repository."""
+    sub = "" if edge_case_of(wc.size) else library_subdir(wc.size)
+    repo = discovery_repo_path(wc)
+    return f"{repo}/{sub.strip('/')}" if sub.strip("/") else repo
+
+
+def discovery_ddx(wc):
+    """DDX's binary and its sha256 for a ddx-binary/ddx-startup job ("" for the others, which a
+    new binary must not rerun)."""
+    if not is_ddx_strategy(wc.strategy):
+        return {"binary": "", "sha256": ""}
+    return {"binary": DDX_BINARY, "sha256": DDX_SHA256}
 
 
 def discovery_repo(wc):
@@ -65,6 +94,17 @@ def _discovery_helpers(module):
 def discovery_code(wc):
     spec = config["discovery"]["strategies"][wc.strategy]
     shared = [module_source("ddxspike.discovery.cells")]
+    # DDX's own binary: the parity check runs the model too, so editing it reruns the check.
+    if "ddx" in spec:
+        return shared + [
+            module_source(m)
+            for m in (
+                "ddxspike.engine.external",
+                "ddxspike.ddxcli",
+                "ddxspike.discovery.ddx_binary",
+                "ddxspike.discovery.ddx_list",
+            )
+        ]
     if "command" in spec:
         return shared + [module_source("ddxspike.engine.external")]
     return shared + [module_source(spec["python"])] + _discovery_helpers(spec["python"])

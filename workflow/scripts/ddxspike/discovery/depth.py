@@ -14,7 +14,7 @@ import os
 DEPTHS = ("names", "stat", "meta", "hash")
 META_BYTES = 4096
 CHUNK = 1 << 20
-DESCRIPTION_CHARS = 60  # ddx list cuts descriptions to 60 characters
+DESCRIPTION_CHARS = 60  # as ddx list's cut (which counts bytes: ddx_list.DESCRIPTION_BYTES)
 
 
 def check_depth(depth: str) -> None:

@@ -1,5 +1,7 @@
-"""External-command strategies: a tool (find, fdfind, git ls-files, a real `ddx list`, ...) run
-as an argv list, never through a shell, with its stdout parsed into repository-relative paths.
+"""External-command strategies: a tool (find, fdfind, git ls-files, DDX's own `ddx list`, ...) run
+as an argv list, never through a shell, with its stdout (or stderr, `stream="stderr"`) parsed
+into repository-relative paths; `env` gives a command an environment of its own (DDX's
+isolation, ddxcli.environment).
 
 The command runs in `cwd` (the repository), so `find .` prints `./a/b`: the leading `./` is
 stripped by default. A non-zero exit status or a missing program raises, which the worker turns
@@ -71,9 +73,10 @@ class CommandFailed(RuntimeError):
 
 
 def command_kwargs(entry: dict, repo: str) -> dict:
-    """run_command keyword arguments from a config entry {command, output, strip_prefix, parser}."""
+    """run_command keyword arguments from a config entry {command, output, strip_prefix, parser,
+    stream}."""
     kwargs = {"argv": list(entry["command"]), "cwd": str(repo), "output": entry.get("output", "lines")}
-    for key in ("strip_prefix", "parser"):
+    for key in ("strip_prefix", "parser", "stream"):
         if entry.get(key) is not None:
             kwargs[key] = entry[key]
     return kwargs
@@ -125,12 +128,16 @@ def _drain(out_fd: int, err_fd: int) -> tuple[bytes, bytes]:
 
 
 def run_command(argv: list, cwd: Optional[str] = None, output: str = "lines",
-                strip_prefix: Optional[str] = "./", parser: Optional[str] = None) -> Outcome:
-    """Run argv in cwd and collect its stdout; the Outcome's finish() parses it into paths
-    (NUL- or newline-separated, or with `parser`, "module:function" taking the stdout bytes and
-    returning paths). A non-zero exit status raises CommandFailed."""
+                strip_prefix: Optional[str] = "./", parser: Optional[str] = None,
+                env: Optional[dict] = None, stream: str = "stdout") -> Outcome:
+    """Run argv in cwd (with `env`, else this process's environment) and collect its stdout, or
+    its stderr with stream="stderr" (DDX's `ddx list` prints there); the Outcome's finish()
+    parses it into paths (NUL- or newline-separated, or with `parser`, "module:function" taking
+    the output bytes and returning paths). A non-zero exit status raises CommandFailed."""
     if not argv:
         raise ValueError("run_command: empty argv")
+    if stream not in ("stdout", "stderr"):
+        raise ValueError(f"stream={stream!r}: expected 'stdout' or 'stderr'")
     if not parser and output not in ("nul", "lines"):  # before spawning, not after the work
         raise ValueError(f"output={output!r}: expected 'nul' or 'lines'")
     argv = [str(a) for a in argv]
@@ -143,7 +150,7 @@ def run_command(argv: list, cwd: Optional[str] = None, output: str = "lines",
     except OSError:
         pass  # above /proc/sys/fs/pipe-max-size for an unprivileged user: keep the default
     try:
-        proc = subprocess.Popen(argv, cwd=cwd, stdin=subprocess.DEVNULL, stdout=out_w,
+        proc = subprocess.Popen(argv, cwd=cwd, env=env, stdin=subprocess.DEVNULL, stdout=out_w,
                                 stderr=subprocess.PIPE)
     except FileNotFoundError as exc:
         os.close(out_r)
@@ -161,6 +168,8 @@ def run_command(argv: list, cwd: Optional[str] = None, output: str = "lines",
     if rc != 0:
         tail = err[-400:].decode(errors="replace").strip()
         raise CommandFailed(f"{' '.join(argv)} exited {rc}" + (f": {tail}" if tail else ""))
+    if stream == "stderr":
+        data = err
     if parser:  # imported after the clock too: loading the parser is not the tool's cost
         return Outcome(parse=lambda: load_function(parser)(data), bytes_read=io.get("rchar"))
     return Outcome(parse=lambda: split_output(data, output, strip_prefix), bytes_read=io.get("rchar"))

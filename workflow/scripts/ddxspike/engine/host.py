@@ -2,8 +2,9 @@
 
 `host_id` hashes the machine only (CPU model, cores, memory, kernel, architecture, filesystem of
 scratch_dir): two runs with the same id ran on the same kind of machine and may be compared.
-Software versions (Python, git, find, fdfind, snakemake and key packages), the clock, the
-pipeline's own commit and dirty flag are recorded beside the id, so a comparison can show what
+Software versions (Python, git, find, fdfind, snakemake and key packages, DDX's own binary:
+`ddx version` and its sha256), the clock, the pipeline's own commit and dirty flag are recorded
+beside the id, so a comparison can show what
 changed, but a package upgrade does not make a host a different host.
 """
 
@@ -12,10 +13,14 @@ import json
 import os
 import platform
 import subprocess
+import tempfile
 import time
 from importlib import metadata
+from pathlib import Path
 
 import psutil
+
+from ddxspike import ddxcli
 
 PACKAGES = ["snakemake", "pandas", "pyarrow", "numpy", "scipy", "altair", "psutil", "GitPython",
             "PyYAML"]
@@ -72,8 +77,11 @@ def config_hash(config) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:12]
 
 
-def fingerprint(scratch_dir: str, pipeline_dir: str = ".") -> dict:
-    """Facts about this host; `host_id` hashes the machine facts (MACHINE_KEYS)."""
+def fingerprint(scratch_dir: str, pipeline_dir: str = ".", ddx_binary: str | None = None) -> dict:
+    """Facts about this host; `host_id` hashes the machine facts (MACHINE_KEYS). `ddx_binary`:
+    the DDX binary the job measured (ddx_version and ddx_sha256 are "" without one)."""
+    with tempfile.TemporaryDirectory(prefix="ddxspike-host-") as home:
+        ddx = ddxcli.identify(ddx_binary, Path(home))
     os.makedirs(scratch_dir, exist_ok=True)
     freq = psutil.cpu_freq()
     facts = {
@@ -89,6 +97,7 @@ def fingerprint(scratch_dir: str, pipeline_dir: str = ".") -> dict:
         "python": platform.python_version(),
         **{f"tool_{name}": _first_line(cmd) for name, cmd in TOOLS.items()},
         **{f"pkg_{p.lower()}": _version(p) for p in PACKAGES},
+        **ddx,
     }
     machine = {k: facts[k] for k in MACHINE_KEYS}
     facts["host_id"] = hashlib.sha256(json.dumps(machine, sort_keys=True).encode()).hexdigest()[:12]
