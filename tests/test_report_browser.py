@@ -153,7 +153,7 @@ def small_run_config():
     sub = cfg.get("subtree")
     if sub:  # one repository, one short history, DDX's own add and pull
         sub.update(sizes=["tiny"], history_size="tiny", commit_counts=[3], trials=1,
-                   operations=[o for o in sub.get("operations", []) if o in ("ddx-add", "ddx-pull")])
+                   operations=[o for o in sub.get("operations", []) if o in ("model-add", "internal-pull")])
     cat = cfg.get("catalogue")
     if cat and "strategies" in cat:
         cat["strategies"] = {k: v for k, v in cat["strategies"].items() if k in ("scan-parse-c", "index-memory")}
