@@ -280,3 +280,13 @@ def test_quick_preset_replaces_the_subtree_sets(tmp_path):
     apply_presets(merged, [ROOT / "presets/quick.yaml"])
     assert merged["subtree"]["commit_counts"] == preset["subtree"]["commit_counts"]
     assert merged["subtree"]["sizes"] == preset["subtree"]["sizes"]
+
+
+def test_preflight_counts_the_tarball_route():
+    from ddxspike import preflight
+
+    cfg = {"sizes": {"small": {"files": 100, "bytes": 10_000_000}}, "subtree": {"operations": ["split"]}}
+    jobs = [("measure_subtree", {"size": "small", "commits": "100"})]
+    plain = preflight.planned_needs(jobs, cfg)["subtree work space"]
+    cfg["subtree"]["operations"].append("tarball-update")
+    assert preflight.planned_needs(jobs, cfg)["subtree work space"] > 2 * plain
