@@ -34,7 +34,7 @@ def tiny_config(**overrides) -> dict:
     if "subtree" in cfg:  # a few operations on one tiny host; subtree tests cover the rest
         cfg["subtree"].update(
             sizes=["tiny"], history_size="tiny", fixed_commits=4, commit_counts=[4],
-            advance_commits=2, operations=["ddx-add", "has-subtree", "split", "status"],
+            advance_commits=2, operations=["model-add", "model-has-subtree", "split", "status"],
             trials=1, slow_trials=1, trial_timeout_s=60,
         )
     if "edge_cases" in cfg:  # discovery's edge cases have their own tests (test_discovery_pipeline)

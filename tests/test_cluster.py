@@ -18,7 +18,7 @@ def cluster_config():
     cfg = small_config()
     if cfg.get("subtree"):  # two operations, one short history: seconds, not minutes
         cfg["subtree"].update(fixed_commits=10, commit_counts=[10], trials=1,
-                              operations=["has-subtree", "ddx-pull"])
+                              operations=["model-has-subtree", "internal-pull"])
     if cfg.get("catalogue"):
         keep = ("scan-parse", "index-memory")
         cfg["catalogue"]["strategies"] = {k: v for k, v in cfg["catalogue"]["strategies"].items()

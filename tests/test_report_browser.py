@@ -151,9 +151,9 @@ def small_run_config():
     if "edge_cases" in cfg:
         cfg["edge_cases"] = {}
     sub = cfg.get("subtree")
-    if sub:  # one repository, one short history, DDX's own add and pull
+    if sub:  # one repository, one short history, the model of DDX's add and its internal pull
         sub.update(sizes=["tiny"], history_size="tiny", commit_counts=[3], trials=1,
-                   operations=[o for o in sub.get("operations", []) if o in ("ddx-add", "ddx-pull")])
+                   operations=[o for o in sub.get("operations", []) if o in ("model-add", "internal-pull")])
     cat = cfg.get("catalogue")
     if cat and "strategies" in cat:
         cat["strategies"] = {k: v for k, v in cat["strategies"].items() if k in ("scan-parse-c", "index-memory")}

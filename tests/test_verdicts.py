@@ -87,10 +87,10 @@ def b_of(text: str) -> float:
 
 
 def test_h3_separates_bytes_from_commits():
-    slow = pd.DataFrame(subtree("ddx-add", lambda f, b, c: 1e-7 * b))  # 100 s at 1 GB
+    slow = pd.DataFrame(subtree("model-add", lambda f, b, c: 1e-7 * b))  # 100 s at 1 GB
     v = judge(slow, "h3")
-    assert v.verdict == "supported" and "ddx-add" in v.deciding
-    fast = pd.DataFrame(subtree("ddx-add", lambda f, b, c: 0.01 * c))  # history, not bytes
+    assert v.verdict == "supported" and "model-add" in v.deciding
+    fast = pd.DataFrame(subtree("model-add", lambda f, b, c: 0.01 * c))  # history, not bytes
     v = judge(fast, "h3")
     assert v.verdict == "refuted"
     ev = v.evidence.iloc[0]
@@ -100,7 +100,7 @@ def test_h3_separates_bytes_from_commits():
 
 def test_h3_inconclusive_without_data_or_large_sizes():
     assert judge(pd.DataFrame(disc("walk", lambda f, b, c: 1e-5 * f)), "h3").deciding.startswith("no data")
-    small = pd.DataFrame([r for r in subtree("ddx-add", lambda f, b, c: 0.1) if r["bytes"] < 5e8])
+    small = pd.DataFrame([r for r in subtree("model-add", lambda f, b, c: 0.1) if r["bytes"] < 5e8])
     v = judge(small, "h3")
     assert v.verdict == "inconclusive" and "no size above 500 MB" in v.deciding
 
@@ -179,7 +179,7 @@ def test_size_policy_takes_the_earliest_break_per_level_for_ddx_strategies():
 
 def test_doubling_target_measures_the_slowdown_between_sizes_twice_apart():
     sizes = {"a": (100, 500_000_000, 100), "b": (200, 1_000_000_000, 100), "c": (400, 2_000_000_000, 100)}
-    df = pd.DataFrame(rows("subtree", "ddx-pull", lambda f, b, c: 1e-9 * b, sizes, trials=4, depth=None,
+    df = pd.DataFrame(rows("subtree", "internal-pull", lambda f, b, c: 1e-9 * b, sizes, trials=4, depth=None,
                            cache_state="warm"))  # linear in bytes: +100% per doubling
     ft = fits.fit_table(df, n_boot=200)
     tg = [{"id": "dbl", "source": "FEAT-002", "text": "< 20%", "metric": "wall_s", "limit": 0.2,
@@ -203,7 +203,7 @@ def test_targets_keep_failed_trials_in_view():
             _fail(r, "timeout") if r["size"] == "s4" and r["trial"] < 2 else
             _fail(r, "error") if r["size"] == "s3" else r for r in ok]
     # A strategy whose every trial errors must not vanish either.
-    data += [_fail(r, "error") for r in disc("ddx-pull", lambda f, b, c: 1.0)]
+    data += [_fail(r, "error") for r in disc("internal-pull", lambda f, b, c: 1.0)]
     df = pd.DataFrame(data)
     tg = [{"id": "t", "source": "x", "text": "< 5 s", "metric": "wall_s", "limit": 5.0, "experiment": "discovery"}]
     checks, _ = targets.check_targets(df, fits.fit_table(df, n_boot=100), tg)
@@ -215,7 +215,7 @@ def test_targets_keep_failed_trials_in_view():
     assert walk.loc["s4", "status"].startswith("pass") and "2 timed out of 5 trials" in walk.loc["s4", "measured"]
     assert walk.loc["s1", "n_failed"] == 0
     assert "left out of the fit: s3: 5 error; s4: 2 timeout; s5: 5 timeout" in walk.loc["s1", "predicted break"]
-    pull = checks[checks["cell"].str.startswith("ddx-pull")]
+    pull = checks[checks["cell"].str.startswith("internal-pull")]
     assert len(pull) == 5 and (pull["status"] == "no valid trials: 5 error").all()
     summ = targets.summary(checks).set_index("cell")
     assert summ.loc[walk["cell"].iloc[0], "status"] == "fail"
@@ -234,7 +234,7 @@ def test_targets_keep_failed_trials_in_view():
 
 
 def test_h3_counts_a_timeout_past_the_limit_as_slow_and_says_when_errors_left_nothing():
-    fast = subtree("ddx-add", lambda f, b, c: 0.1)
+    fast = subtree("model-add", lambda f, b, c: 0.1)
     timed_out = [{**r, "status": "timeout", "wall_s": np.nan, "error": "no answer within 300 s; process group killed"}
                  if r["bytes"] > 5e8 else r for r in fast]
     v = judge(pd.DataFrame(timed_out), "h3")
@@ -274,27 +274,27 @@ def test_checklist_needs_every_size_and_both_edge_cases_and_findings_say_what_wa
 
 
 def test_h3_names_an_operation_that_fails_at_every_size_and_judges_its_stand_in():
-    """DDX's ddx-pull errors at every size: it has no time to judge, so it is named and its
-    stand-in (config h3.stand_ins: ddx-pull-rm) is judged in its place. Without a timed stand-in
+    """DDX's internal-pull errors at every size: it has no time to judge, so it is named and its
+    stand-in (config h3.stand_ins: internal-pull-rm) is judged in its place. Without a timed stand-in
     H3 cannot be refuted; a timeout past the limit at every size is slow, not broken."""
-    fast = subtree("ddx-add", lambda f, b, c: 0.1)
+    fast = subtree("model-add", lambda f, b, c: 0.1)
     broken = [{**r, "status": "error", "wall_s": np.nan, "error": "read-tree exited 128"}
-              for r in subtree("ddx-pull", lambda f, b, c: 0.1)]
-    stand_in = subtree("ddx-pull-rm", lambda f, b, c: 0.2)
+              for r in subtree("internal-pull", lambda f, b, c: 0.1)]
+    stand_in = subtree("internal-pull-rm", lambda f, b, c: 0.2)
     v = judge(pd.DataFrame(fast + broken + stand_in), "h3")
     assert v.verdict == "refuted", v.deciding
-    assert "not judged: ddx-pull / warm (15 error at every size: read-tree exited 128)" in v.deciding
-    assert "ddx-pull timed by its stand-in ddx-pull-rm" in v.deciding
+    assert "not judged: internal-pull / warm (15 error at every size: read-tree exited 128)" in v.deciding
+    assert "internal-pull timed by its stand-in internal-pull-rm" in v.deciding
     ev = v.evidence.set_index("operation")
-    assert ev.loc["ddx-pull / warm", "largest size above 500 MB"] == "fails at every size"
+    assert ev.loc["internal-pull / warm", "largest size above 500 MB"] == "fails at every size"
     v = judge(pd.DataFrame(fast + broken), "h3")  # no stand-in measured
-    assert v.verdict == "inconclusive" and "no stand-in timed: ddx-pull" in v.deciding
+    assert v.verdict == "inconclusive" and "no stand-in timed: internal-pull" in v.deciding
     v = judge(pd.DataFrame(broken), "h3")
     assert v.verdict == "inconclusive"
     hung = [{**r, "status": "timeout", "wall_s": np.nan, "error": "no answer within 300 s; process group killed"}
-            for r in subtree("ddx-push", lambda f, b, c: 0.1)]
+            for r in subtree("model-push", lambda f, b, c: 0.1)]
     v = judge(pd.DataFrame(fast + hung), "h3")
-    assert v.verdict == "supported" and "ddx-push" in v.deciding
+    assert v.verdict == "supported" and "model-push" in v.deciding
 
 
 def test_h2_does_not_judge_a_cell_that_lists_nothing():

@@ -47,5 +47,12 @@ rule measure_subtree:
     params:
         size=lambda wc: wc.size,
         subtree=config.get("subtree"),
+        operations=subtree_operations(),
+        # DDX's own binary; its sha256 reruns the cells when the binary changes.
+        ddx={
+            "binary": DDX_BINARY,
+            "sha256": DDX_SHA256,
+            "timeout_s": ddxcli.settings(config)["timeout_s"],
+        },
     script:
         "../scripts/measure_subtree.py"

@@ -13,14 +13,13 @@ from ddxspike import experiment
 from ddxspike.engine.host import fingerprint
 from ddxspike.joblog import job_logger
 from ddxspike.subtree.cell import run_subtree_cell
-from ddxspike.subtree.operations import OPERATIONS
 
 
 def main(sm):
     tag = f"{sm.wildcards.size}-c{sm.wildcards.commits}"
     log = job_logger(sm.log[0], f"subtree {tag}")
 
-    st = sm.params.subtree
+    st, ops = sm.params.subtree, sm.params.operations
     info = json.loads(Path(sm.input.info).read_text())
     summary = experiment.load_summary(sm.input.manifest)
     paths = [os.fsdecode(p) for p in
@@ -29,22 +28,19 @@ def main(sm):
             "files": summary["files"], "bytes": summary["bytes"], "commits": info["commits"]}
     repos = Path(sm.input.repos).resolve()  # <scratch_dir>/subtree/<size>/c<commits>
     work = repos.parent.parent / "work" / f"{tag}-{os.getpid()}"
-    log(f"{len(st['operations'])} operations x {st['trials']} trials "
+    log(f"{len(ops)} operations x {st['trials']} trials "
         f"({summary['files']} files, {summary['bytes'] / 1e6:.0f} MB, {info['commits']} commits)")
     try:
         rows = run_subtree_cell(
-            info, st["operations"], dims, work_dir=work, trials=st["trials"],
+            info, ops, dims, work_dir=work, trials=st["trials"],
             slow_trials=st["slow_trials"], slow_after_s=st["slow_after_s"],
             warmups=st["warmups"], timeout_s=st["trial_timeout_s"], manifest_paths=paths,
-            sparse_dirs=st["sparse_dirs"], log=log)
+            sparse_dirs=st["sparse_dirs"], ddx=dict(sm.params.ddx), log=log)
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    for r in rows:
-        repo = OPERATIONS[r["strategy"]].repo
-        r["host_commits"] = info["host_commits"].get(repo) if repo else None
     host = fingerprint(str(repos))
     experiment.write_rows(rows, sm.output[0], host, st.get("on_mismatch", "record"),
-                          config={"subtree": st})
+                          config={"subtree": st, "operations": ops, "ddx": dict(sm.params.ddx)})
 
 
 main(snakemake)  # noqa: F821 (provided by Snakemake)

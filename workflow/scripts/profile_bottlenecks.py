@@ -75,7 +75,9 @@ def subtree_sections(sm, rows, log) -> list[str]:
     from ddxspike.subtree import cell, operations
 
     info = json.loads(Path(sm.input.info).read_text())
-    ops = [o for o in sm.params.git_operations if o in operations.OPERATIONS]
+    # DDX's own binary is no Python to profile (and needs ddx settings this rule does not get).
+    ops = [o for o in sm.params.git_operations
+           if o in operations.OPERATIONS and not operations.OPERATIONS[o].binary]
     out = []
     tmp = Path(tempfile.mkdtemp(prefix="ddxspike-gitprofile-"))
     try:

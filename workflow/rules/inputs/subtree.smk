@@ -17,7 +17,19 @@ def subtree_cells():
     return list(dict.fromkeys(cells))
 
 
+def subtree_operations():
+    """The configured operations; those that run DDX's own binary only when it was found (no
+    jobs and no error rows for them otherwise: the report says once that DDX was not measured).
+    """
+    from ddxspike.subtree.operations import OPERATIONS
+
+    ops = (config.get("subtree") or {}).get("operations", [])
+    return [op for op in ops if DDX_BINARY or not OPERATIONS[op].binary]
+
+
 def subtree_outputs():
+    if not subtree_operations():
+        return []
     return [f"results/subtree/{s}/c{c}.parquet" for s, c in subtree_cells()]
 
 

@@ -39,6 +39,9 @@ SUBTREE = Footprint(per_byte=4.02, per_file=3 * 4096.0)
 # measure_subtree's work space (one trial's copy at a time, deleted after): peak 34.2 MB sampled
 # every 0.2 s on 10 MB; timed jobs never overlap, so it is needed once, for the largest cell.
 SUBTREE_WORK_PER_BYTE = 3.4
+# The release-tarball route's inputs beside it (two tar.gz of incompressible assets and a host
+# with the first installed), built once per cell: 7.4 GB at xlarge (2 GB), measured with du.
+SUBTREE_TARBALLS_PER_BYTE = 3.7
 # generate_edgecase: wide-folder 20,000 files = 168.6 MB (a block of text and a loose object per
 # file); one-big-file is sparse: 1 GB apparent = 4.6 MB.
 EDGE = Footprint(per_byte=0.005, per_file=8430.0)
@@ -90,7 +93,10 @@ def planned_needs(jobs, config: dict) -> dict:
             if n:
                 needs[f"catalogue {wc['catalogue']}"] = n * CATALOGUE_PER_WORKFLOW
         elif name == "measure_subtree" and wc.get("size") in sizes:
-            work = max(work, math.ceil(SUBTREE_WORK_PER_BYTE * sizes[wc["size"]]["bytes"]))
+            per_byte = SUBTREE_WORK_PER_BYTE
+            if any(op.startswith("tarball-") for op in (config.get("subtree") or {}).get("operations", [])):
+                per_byte += SUBTREE_TARBALLS_PER_BYTE
+            work = max(work, math.ceil(per_byte * sizes[wc["size"]]["bytes"]))
     if work:
         needs["subtree work space"] = work
     return dict(sorted(needs.items()))

@@ -45,6 +45,7 @@ MEASURES = [
     # git subtree experiment (ddxspike/subtree):
     ("host_commits", pa.int64()),  # commits in the host repository the operation ran in
     ("git_processes", pa.int64()),  # git processes spawned (trace2 "start" events, counting run)
+    ("files_changed", pa.int64()),  # DDX's own commands: files under the prefix written or removed
     ("git_peak_rss_bytes", pa.int64()),  # largest resident set among the git processes
     ("git_growth_bytes", pa.int64()),  # growth of .git (subtree-cache and unreachable objects too)
     ("objects_added", pa.int64()),  # objects fetched or written into the repository

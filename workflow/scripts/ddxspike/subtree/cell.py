@@ -4,7 +4,9 @@ worker and measured after it exits.
 
 The first warm-up of each operation is its counting run: git's trace2 events are written and its
 git processes counted (the count is the same for every trial of the cell; tracing is kept out of
-timed trials because it costs time). Trials: `trials` per operation, but an operation whose first counted trial took longer than
+timed trials because it costs time; ddx-update is traced in every trial, see operations.py).
+Operations with DDX's own binary need `ddx` ({binary, timeout_s}); the release-tarball route
+needs tarballs of the upstreams, built once per cell beside the workspaces (derived()). Trials: `trials` per operation, but an operation whose first counted trial took longer than
 `slow_after_s` stops after `slow_trials` (fewer trials for slow operations, chosen by a measured
 time, not guessed).
 """
@@ -16,37 +18,77 @@ from pathlib import Path
 
 from ddxspike.engine import TrialSpec, run_cell
 
-from . import operations, verify, workspace
+from . import ddxbin, operations, verify, workspace
 from .fixtures import check_pristine
 from .gitcmd import git, run
 
 TIMED_KEYS = ("wall_s", "user_s", "sys_s", "cpu_s")
+TARBALLS = {"upstream": "upstream.tar.gz", "upstream-next": "upstream-next.tar.gz"}
 
 
-def prepare_workspace(op_name: str, ws: Path, info: dict):
+def derived(info: dict, dest: Path, log=print) -> dict:
+    """The cell's info with the release-tarball route's inputs, built untimed once per cell:
+    tarballs of the upstream's and the advanced upstream's tips, and `hosttar`, the host with the
+    first tarball installed (what tarball-update starts from). The pristine repositories stay
+    as they are (check_pristine reads `info`, not this)."""
+    log("tarballs of upstream and upstream-next, host with the first installed")
+    tarballs = {
+        "upstream": ddxbin.build_tarball(info["upstream"]["path"], "HEAD", dest / TARBALLS["upstream"]),
+        "upstream-next": ddxbin.build_tarball(info["upstream_next"]["path"], "main",
+                                              dest / TARBALLS["upstream-next"]),
+    }
+    hosttar = dest / "hosttar"
+    workspace.fresh_copy(info["repos"]["host"], hosttar)
+    ddxbin.extract_and_commit(hosttar, tarballs["upstream"], ddxbin.TARBALL_PREFIX,
+                              "Install the DDX library from its release tarball")
+    return {**info, "tarballs": {k: str(v.resolve()) for k, v in tarballs.items()},
+            "repos": {**info["repos"], "hosttar": str(hosttar.resolve())},
+            "host_commits": {**info["host_commits"],
+                             "hosttar": int(git(hosttar, "rev-list", "--count", "HEAD"))}}
+
+
+def prepare_workspace(op_name: str, ws: Path, info: dict, ddx: dict | None = None):
     op = operations.OPERATIONS[op_name]
     ws.mkdir(parents=True)
     if op.repo:
         workspace.fresh_copy(info["repos"][op.repo], ws / "host")
+    if op.binary and not (ddx and ddx.get("binary")):
+        raise ValueError(f"{op_name} runs DDX's own binary: none given")
     if op.url == "remote":
-        run(["git", "clone", "-q", "--bare", "--local", info["upstream"]["path"],
-             ws / "remote.git"], ws)
+        remote = ws / "tmp" / "remote.git" if op.binary else ws / "remote.git"
+        run(["git", "clone", "-q", "--bare", "--local", info["upstream"]["path"], remote], ws)
     if op.setup == "manyfiles":
         git(ws / "host", "config", "feature.manyFiles", "true")
         git(ws / "host", "update-index", "--index-version", "4")
     if op.setup in ("status", "manyfiles"):
         git(ws / "host", "status", "--porcelain")  # steady state: index refreshed, caches built
+    if op.setup in ("ddx-project", "ddx-contribution"):
+        ddxbin.init(ddx["binary"], ws, url_of(op, info, ws), ddx.get("timeout_s", 120))
+    if op.setup == "ddx-contribution":
+        ddxbin.commit_contribution(ws)
 
 
 def url_of(op, info, ws):
+    if op.binary:  # DDX takes a file:// URL only through a /tmp/ path (ddxbin.url_in_tmp)
+        target = {"upstream": info["upstream"]["path"],
+                  "upstream-next": info["upstream_next"]["path"]}.get(op.url)
+        name = {"upstream": "upstream", "upstream-next": "upstream-next.git"}.get(op.url, op.url + ".git")
+        return ddxbin.url_in_tmp(ws, name, target)
     return {"upstream": info["upstream"]["url"], "upstream-next": info["upstream_next"]["url"],
             "remote": (ws / "remote.git").resolve().as_uri()}.get(op.url)
 
 
-def spec_for(op_name: str, ws: Path, info: dict, dims: dict, sparse_dirs, trace=False):
+def spec_for(op_name: str, ws: Path, info: dict, dims: dict, sparse_dirs, trace=False,
+             ddx: dict | None = None, timeout_s: float = 300.0):
     op = operations.OPERATIONS[op_name]
     kwargs = {"ws": str(ws), "trace": trace}
-    if op_name == "partial-clone":
+    if op.binary:
+        kwargs.update(binary=ddx["binary"], timeout_s=timeout_s)
+        if op_name == "ddx-init":
+            kwargs["url"] = url_of(op, info, ws)
+    elif op.setup == "tarball":
+        kwargs["tarball"] = info["tarballs"][op.url]
+    elif op_name == "partial-clone":
         kwargs.update(url=url_of(op, info, ws), sparse_dirs=list(sparse_dirs))
     else:
         kwargs["prefix"] = info["prefix"]
@@ -63,14 +105,20 @@ def measured_repo(op_name, ws):
 def snapshot(op_name, ws) -> dict:
     repo = measured_repo(op_name, ws)
     gd = workspace.git_dir(repo)
-    return {"git_bytes": workspace.tree_bytes(gd) if gd.exists() else 0,
-            "objects": workspace.object_count(repo) if gd.exists() else 0}
+    out = {"git_bytes": workspace.tree_bytes(gd) if gd.exists() else 0,
+           "objects": workspace.object_count(repo) if gd.exists() else 0}
+    if operations.OPERATIONS[op_name].binary:  # what DDX's command did to the library
+        out["prefix_files"] = ddxbin.prefix_files(repo, ddxbin.PREFIX)
+    return out
 
 
-def git_processes(ws: Path) -> int | None:
+def git_processes(ws: Path, traced: bool) -> int | None:
+    """trace2 "start" events: one per git process (None when the trial was not traced)."""
     trace = ws / operations.TRACE_FILE
-    if not trace.exists():
+    if not traced:
         return None
+    if not trace.exists():
+        return 0  # traced, and no git process wrote an event: none was started
     n = 0
     with open(trace, "rb") as f:
         for line in f:
@@ -79,33 +127,46 @@ def git_processes(ws: Path) -> int | None:
     return n
 
 
-def after_trial(op_name, ws, before, info, manifest_paths, sparse_dirs) -> dict:
+def after_trial(op_name, ws, before, info, manifest_paths, sparse_dirs, traced) -> dict:
     after = snapshot(op_name, ws)
     cache = workspace.git_dir(ws / "host") / "subtree-cache"
     extra = {
         "git_growth_bytes": after["git_bytes"] - before["git_bytes"],
         "objects_added": after["objects"] - before["objects"],
         "subtree_cache_bytes": workspace.disk_usage(cache) if cache.exists() else 0,
-        "git_processes": git_processes(ws),
+        "git_processes": git_processes(ws, traced),
     }
+    if "prefix_files" in before:
+        extra["files_changed"] = ddxbin.files_changed(before["prefix_files"], after["prefix_files"])
     answer_file = ws / operations.ANSWER_FILE
     answer = json.loads(answer_file.read_text()) if answer_file.exists() else {}
     extra["exit_status"] = answer.get("exit_status")
     if answer.get("exit_status") == 0:
         problem = verify.verify(op_name, ws, answer.get("answer"), info, manifest_paths,
                                 sparse_dirs)
-        extra["answer"] = json.dumps(answer.get("answer"))[:200]
+        said = {"answer": answer.get("answer"), **verify.facts(op_name, ws, info)}
+        extra["answer"] = json.dumps(said if len(said) > 1 else said["answer"])[:300]
         if problem:
             extra.update(status="mismatch", error=problem)
+    elif operations.OPERATIONS[op_name].binary and answer.get("stderr_tail"):
+        # DDX's own words (its "Error:" line), not the usage text cobra prints before them.
+        extra["error"] = f"ddx exited {answer['exit_status']}: {answer['stderr_tail']}"[:400]
     return extra
 
 
 def run_subtree_cell(info: dict, ops: list[str], dims: dict, *, work_dir: Path, trials: int,
                      slow_trials: int, slow_after_s: float, warmups: int, timeout_s: float,
-                     manifest_paths=None, sparse_dirs=(), log=print) -> list[dict]:
+                     manifest_paths=None, sparse_dirs=(), ddx: dict | None = None,
+                     log=print) -> list[dict]:
     check_pristine(info)
     if warmups < 1:
         raise ValueError("subtree.warmups must be >= 1: the first warm-up counts git processes")
+    if any(operations.OPERATIONS[op].binary for op in ops) and info["prefix"] != ddxbin.PREFIX:
+        raise ValueError(f"DDX's own commands use the prefix {ddxbin.PREFIX}, "
+                         f"not subtree.prefix {info['prefix']!r}")
+    pristine = info
+    if any(operations.OPERATIONS[op].setup == "tarball" for op in ops):
+        info = derived(info, work_dir / "derived", log)
     planned = {op: trials for op in ops}
     counted = {}
     rows, order, started = [], 0, time.monotonic()
@@ -116,17 +177,22 @@ def run_subtree_cell(info: dict, ops: list[str], dims: dict, *, work_dir: Path, 
                 continue
             ws = work_dir / f"{op}-{rnd + warmups}"
             workspace.remove(ws)
-            prepare_workspace(op, ws, info)
+            prepare_workspace(op, ws, info, ddx)
             before = snapshot(op, ws)
-            spec = spec_for(op, ws, info, dims, sparse_dirs, trace=rnd == -warmups)
+            traced = rnd == -warmups or operations.OPERATIONS[op].trace_every_trial
+            spec = spec_for(op, ws, info, dims, sparse_dirs, trace=traced, ddx=ddx,
+                            timeout_s=timeout_s)
             row = run_cell([spec], warmups=0, trials=1, timeout_s=timeout_s, log=quiet)[0]
-            row.update(after_trial(op, ws, before, info, manifest_paths, sparse_dirs))
+            row.update(after_trial(op, ws, before, info, manifest_paths, sparse_dirs, traced))
             workspace.remove(ws)
             if rnd == -warmups:
                 counted[op] = row["git_processes"]
             if rnd < 0:
                 continue  # warm-up: pages of the pristine repositories are now cached
-            row["git_processes"] = counted[op]
+            if not operations.OPERATIONS[op].trace_every_trial:
+                row["git_processes"] = counted[op]
+            repo = operations.OPERATIONS[op].repo
+            row["host_commits"] = info["host_commits"].get(repo) if repo else None
             if rnd == 0 and (row.get("wall_s") or timeout_s) > slow_after_s:
                 planned[op] = min(trials, slow_trials)
             if row["status"] == "timeout":
@@ -137,5 +203,5 @@ def run_subtree_cell(info: dict, ops: list[str], dims: dict, *, work_dir: Path, 
             state = row["status"] if row["status"] != "ok" else f"{row['wall_s']:.2f} s"
             log(f"  {op} trial {rnd + 1}/{planned[op]}: {state} "
                 f"({time.monotonic() - started:.0f} s elapsed)")
-    check_pristine(info)
+    check_pristine(pristine)
     return rows

@@ -1,7 +1,13 @@
-"""DDX's git subtree sequences, step for step as DDX runs them (cli/internal/git/git.go at
-c208478: see /work/shared/ddx-facts.md "How DDX uses git subtree"), including the checks DDX
-makes first (is this a repository, is the subtree there). Each step stops at the first failing
-git command, as DDX does."""
+"""Python models of DDX's git subtree plumbing, step for step as DDX's Go functions run it
+(cli/internal/git/git.go at c208478: see /work/shared/ddx-facts.md "How DDX uses git subtree"),
+including the checks DDX makes first (is this a repository, is the subtree there). Each step
+stops at the first failing git command, as DDX does.
+
+They are models, not DDX: DDX's own binary is measured by ddxbin.py. `add` is the plumbing
+`ddx init` runs (SubtreeAdd), `push` the git part of `ddx contribute` (SubtreePush), and
+`has_subtree` their HasSubtree check. `pull` (SubtreePull) and `check_behind` (CheckBehind) are
+internal functions no ddx command calls: `ddx update` runs no git at all.
+"""
 
 from .gitcmd import git
 

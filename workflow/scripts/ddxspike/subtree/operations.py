@@ -3,8 +3,15 @@
 Every function gets a workspace `ws` that cell.py has already prepared (a fresh copy of the
 pristine host as ws/host, a bare push remote, ...), so the worker's clock covers the operation
 only. In the untimed counting run (trace=True) each git process appends its trace2 events to
-ws/trace2.json, counted afterwards; each function leaves ws/answer.json: its answer for verification, or the exit
-status and stderr tail of the git command that failed.
+ws/trace2.json, counted afterwards; each function leaves ws/answer.json: its answer for
+verification, or the exit status and stderr tail of the git (or ddx) command that failed.
+
+Three kinds of operation, named so that none can be taken for another:
+- `ddx-*`: DDX's own binary (c208478), the measured subject (ddxbin.py);
+- `model-*` and `internal-*`: Python re-runs of DDX's git plumbing (ddx.py). `model-add`,
+  `model-push` and `model-has-subtree` model what `ddx init` and `ddx contribute` run; the
+  `internal-*` ones are DDX functions (SubtreePull, CheckBehind) that no ddx command calls;
+- git subtree itself, alternatives, and the release-tarball route DDX took later.
 """
 
 import json
@@ -17,7 +24,9 @@ from typing import Callable, Optional
 
 from ddxspike.engine import Outcome
 
-from . import ddx
+from ddxspike.ddxcli import DdxFailed
+
+from . import ddx, ddxbin
 from .gitcmd import IDENTITY, GitError, git
 
 TRACE_FILE = "trace2.json"
@@ -45,6 +54,11 @@ def _traced(body: Callable):
         except GitError as exc:
             _write_answer(ws, {"exit_status": exc.returncode, "stderr_tail": exc.stderr_tail})
             raise
+        except DdxFailed as exc:  # a refusal ("Potential sensitive data detected") is a finding
+            code = exc.returncode if isinstance(exc.returncode, int) else None
+            _write_answer(ws, {"exit_status": code,
+                               "stderr_tail": ddxbin.said(exc.stderr or exc.stdout) or str(exc)})
+            raise
         except Exception as exc:  # DDX's own refusals ("no subtree found") are findings too
             _write_answer(ws, {"exit_status": None, "stderr_tail": str(exc)})
             raise
@@ -58,41 +72,75 @@ def _traced(body: Callable):
     return strategy
 
 
-# --- DDX's own sequences ------------------------------------------------------------------
+# --- DDX's own binary -----------------------------------------------------------------------
+
+def _trace():
+    # ddxcli.environment keeps the caller's GIT_* out of ddx; the trace file goes in explicitly.
+    return os.environ.get("GIT_TRACE2_EVENT")
+
 
 @_traced
-def ddx_add(ws, prefix, url):
+def ddx_init(ws, binary, url, timeout_s):
+    """`ddx init` in a fresh copy of the project (no library yet)."""
+    return ddxbin.said(ddxbin.init(binary, ws, url, timeout_s, _trace()))
+
+
+@_traced
+def ddx_update(ws, binary, timeout_s):
+    """`ddx update` in a DDX project whose upstream has advanced."""
+    return ddxbin.said(ddxbin.ddx(binary, ["update"], ws, timeout_s, _trace()))
+
+
+@_traced
+def ddx_contribute(ws, binary, timeout_s):
+    """`ddx contribute -m MSG --branch NAME` with a committed change under the prefix."""
+    args = ["contribute", "-m", ddxbin.CONTRIBUTE_MESSAGE, "--branch", ddxbin.CONTRIBUTE_BRANCH]
+    return ddxbin.said(ddxbin.ddx(binary, args, ws, timeout_s, _trace()))
+
+
+# --- models of DDX's git plumbing (ddx.py) -------------------------------------------------
+
+@_traced
+def model_add(ws, prefix, url):
+    """Model of the plumbing `ddx init` runs (SubtreeAdd), step for step."""
     return ddx.add(str(ws / "host"), prefix, url)
 
 
 @_traced
-def ddx_pull(ws, prefix, url):
+def internal_pull(ws, prefix, url):
+    """DDX's internal SubtreePull (`git rm -rf --cached` + read-tree): no ddx command calls it."""
     return ddx.pull(str(ws / "host"), prefix, url)
 
 
 @_traced
-def ddx_pull_rm(ws, prefix, url):
+def internal_pull_rm(ws, prefix, url):
+    """internal-pull with the one-word fix (`git rm -rf`): what a working pull would cost."""
     return ddx.pull(str(ws / "host"), prefix, url, remove_worktree=True)
 
 
 @_traced
-def ddx_push(ws, prefix, url):
+def model_push(ws, prefix, url):
+    """Model of the git part of `ddx contribute` (SubtreePush: split --rejoin, push)."""
     return ddx.push(str(ws / "host"), prefix, url)
 
 
 @_traced
-def has_subtree(ws, prefix):
+def model_has_subtree(ws, prefix):
+    """Model of DDX's HasSubtree check (`log --grep` over the whole history)."""
     ddx.is_repository(str(ws / "host"))
     return ddx.has_subtree(str(ws / "host"), prefix)
 
 
 @_traced
-def check_behind(ws, prefix, url):
+def internal_check_behind(ws, prefix, url):
+    """DDX's internal CheckBehind (`rev-list -- <prefix>`): no ddx command calls it
+    (`ddx update --check` prints fixed text)."""
     return ddx.check_behind(str(ws / "host"), prefix, url)
 
 
 @_traced
-def check_behind_nopath(ws, prefix, url):
+def internal_check_behind_nopath(ws, prefix, url):
+    """internal-check-behind without the path limit: the count it should give."""
     return ddx.check_behind(str(ws / "host"), prefix, url, pathspec=False)
 
 
@@ -164,6 +212,23 @@ def submodule_add(ws, prefix, url):
     return None
 
 
+# --- DDX's later route: release tarballs (DocumentDrivenDX/ddx, 2026) ---------------------
+
+@_traced
+def tarball_install(ws, tarball):
+    """The release tarball (built untimed beforehand) extracted into the prefix and committed."""
+    return ddxbin.extract_and_commit(ws / "host", tarball, ddxbin.TARBALL_PREFIX,
+                                     "Install the DDX library from its release tarball")
+
+
+@_traced
+def tarball_update(ws, tarball):
+    """The installed prefix replaced by a newer release tarball's content, committed."""
+    shutil.rmtree(ws / "host" / ddxbin.TARBALL_PREFIX)
+    return ddxbin.extract_and_commit(ws / "host", tarball, ddxbin.TARBALL_PREFIX,
+                                     "Update the DDX library from its release tarball")
+
+
 @dataclass(frozen=True)
 class Operation:
     fn: Callable
@@ -171,16 +236,25 @@ class Operation:
     url: Optional[str] = None  # upstream | upstream-next | remote (a fresh bare clone)
     setup: Optional[str] = None  # extra untimed preparation (see cell.py)
     measured: str = "host"  # whose .git growth is measured: host | clone
+    binary: bool = False  # runs DDX's own binary: not in the matrix when none is configured
+    # Count git processes in every trial, not only the counting run: for ddx-update what it
+    # spawns is the finding (trace2 costs per git process, and it spawns none).
+    trace_every_trial: bool = False
 
 
 OPERATIONS: dict[str, Operation] = {
-    "ddx-add": Operation(ddx_add, "host", "upstream"),
-    "ddx-pull": Operation(ddx_pull, "hostlib", "upstream-next"),
-    "ddx-pull-rm": Operation(ddx_pull_rm, "hostlib", "upstream-next"),
-    "ddx-push": Operation(ddx_push, "hostlib", "remote"),
-    "has-subtree": Operation(has_subtree, "hostlib"),
-    "check-behind": Operation(check_behind, "hostlib", "upstream-next"),
-    "check-behind-nopath": Operation(check_behind_nopath, "hostlib", "upstream-next"),
+    "ddx-init": Operation(ddx_init, "host", "upstream", setup="ddx-url", binary=True),
+    "ddx-update": Operation(ddx_update, "hostlib", "upstream-next", setup="ddx-project",
+                            binary=True, trace_every_trial=True),
+    "ddx-contribute": Operation(ddx_contribute, "hostlib", "remote",
+                                setup="ddx-contribution", binary=True),
+    "model-add": Operation(model_add, "host", "upstream"),
+    "internal-pull": Operation(internal_pull, "hostlib", "upstream-next"),
+    "internal-pull-rm": Operation(internal_pull_rm, "hostlib", "upstream-next"),
+    "model-push": Operation(model_push, "hostlib", "remote"),
+    "model-has-subtree": Operation(model_has_subtree, "hostlib"),
+    "internal-check-behind": Operation(internal_check_behind, "hostlib", "upstream-next"),
+    "internal-check-behind-nopath": Operation(internal_check_behind_nopath, "hostlib", "upstream-next"),
     "subtree-add-squash": Operation(subtree_add_squash, "host", "upstream"),
     "subtree-add": Operation(subtree_add, "host", "upstream"),
     "subtree-pull-squash": Operation(subtree_pull_squash, "hostlib", "upstream-next"),
@@ -192,4 +266,6 @@ OPERATIONS: dict[str, Operation] = {
     "submodule-add": Operation(submodule_add, "host", "upstream"),
     "status": Operation(status, "hostlib", setup="status"),
     "status-manyfiles": Operation(status, "hostlib", setup="manyfiles"),
+    "tarball-install": Operation(tarball_install, "host", "upstream", setup="tarball"),
+    "tarball-update": Operation(tarball_update, "hosttar", "upstream-next", setup="tarball"),
 }

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from ddxspike.groundtruth import digest_paths
 
+from . import ddxbin
 from .gitcmd import GitError, git
 
 
@@ -33,27 +34,39 @@ def verify(op: str, ws: Path, answer, info: dict, manifest_paths=None, sparse_di
         got = _tree_at(host, f"HEAD:{prefix}")
         return None if got == expected else f"{prefix} tree {got[:12]} != {what} tree {expected[:12]}"
 
-    if op in ("ddx-add", "subtree-add-squash", "subtree-add"):
+    if op in ("model-add", "subtree-add-squash", "subtree-add", "ddx-init"):
         return prefix_tree_is(up["tree"], "upstream")
-    if op in ("ddx-pull", "ddx-pull-rm", "subtree-pull-squash"):
+    if op == "ddx-update":
+        # Checked for what it did (facts(): files changed, upstream changes arrived, and the
+        # git processes in every trial), not as a pull: DDX c208478's update runs no git.
+        return None
+    if op == "ddx-contribute":
+        want = _tree_at(host, f"HEAD:{prefix}")
+        got = _tree_at(ws / "tmp" / "remote.git", f"refs/heads/{ddxbin.CONTRIBUTE_BRANCH}^{{tree}}")
+        return None if got == want else f"pushed split has tree {got[:12]}, {prefix} has {want[:12]}"
+    if op in ("tarball-install", "tarball-update"):
+        want = up["tree"] if op == "tarball-install" else info["upstream_next"]["tree"]
+        got = _tree_at(host, f"HEAD:{ddxbin.TARBALL_PREFIX}")
+        return None if got == want else f"{ddxbin.TARBALL_PREFIX} tree {got[:12]} != release tree {want[:12]}"
+    if op in ("internal-pull", "internal-pull-rm", "subtree-pull-squash"):
         # Local edits under the prefix may survive a merge, so check what the pull must bring:
         # every path the upstream changed, with the upstream's new content.
         stale = [p for p, blob in info["advance_blobs"].items()
                  if _tree_at(host, f"HEAD:{prefix}/{p}") != blob]
         return f"{len(stale)} upstream changes missing, e.g. {stale[0]}" if stale else None
-    if op in ("split", "split-rejoin-squash", "split-after-rejoin", "ddx-push"):
+    if op in ("split", "split-rejoin-squash", "split-after-rejoin", "model-push"):
         want = _tree_at(host, f"HEAD:{prefix}")
         got = _tree_at(host, f"{answer}^{{tree}}")
         if got != want:
             return f"split commit {str(answer)[:12]} has tree {got[:12]}, {prefix} has {want[:12]}"
-        if op == "ddx-push":
+        if op == "model-push":
             pushed = _tree_at(ws / "remote.git", "refs/heads/main")
             if pushed != answer:
                 return f"remote main is {pushed[:12]}, pushed split {str(answer)[:12]}"
         return None
-    if op == "has-subtree":
+    if op == "model-has-subtree":
         return None if answer is True else f"answered {answer!r}, the subtree is there"
-    if op in ("check-behind", "check-behind-nopath"):
+    if op in ("internal-check-behind", "internal-check-behind-nopath"):
         want = info["advance"]
         return None if answer == want else f"answered {answer} commits behind; upstream is {want} ahead"
     if op in ("status", "status-manyfiles"):
@@ -78,3 +91,21 @@ def verify(op: str, ws: Path, answer, info: dict, manifest_paths=None, sparse_di
             return f"only {missing} blobs missing, {outside} files lie outside {list(sparse_dirs)}"
         return None
     raise KeyError(f"no verification for operation {op!r}")
+
+
+def facts(op: str, ws: Path, info: dict) -> dict:
+    """What DDX's commands did beyond their answer, for the row's `answer` (after the clock)."""
+    host, prefix = ws / "host", info["prefix"]
+    if op == "ddx-init":
+        # The "Squashed" commit is a merge: the upstream's tip is its second parent, so the
+        # project's history gains every upstream commit.
+        squash = git(host, "log", "-1", "--format=%H %P", f"--grep=git-subtree-dir: {prefix}")
+        parents = squash.split()[1:]
+        upstream = int(git(host, "rev-list", "--count", info["upstream"]["head"]))
+        merged = info["upstream"]["head"] in parents
+        return {"squash_parents": len(parents), "upstream_commits_gained": upstream if merged else 0}
+    if op == "ddx-update":
+        arrived = sum(1 for p, blob in info["advance_blobs"].items()
+                      if _tree_at(host, f"HEAD:{prefix}/{p}") == blob)
+        return {"upstream_changes": len(info["advance_blobs"]), "arrived": arrived}
+    return {}
