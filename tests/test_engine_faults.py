@@ -141,3 +141,20 @@ def test_a_wrong_answer_in_the_warmup_or_first_trial_stops_the_variant(tmp_path,
         assert "1 missing: b/d.png" in r["error"] and "1 unexpected: b/extra.md" in r["error"]
     assert [r["status"] for r in rows if r["strategy"] == "right"] == ["ok"] * 5
     assert any("answered wrongly" in m for m in logged)
+
+
+def test_a_streamed_listing_that_is_wrong_names_the_paths_that_differ(tmp_path):
+    """lazy keeps no list (its digest is taken on the fly): it lists again to name the paths."""
+    repo = tmp_path / "repo"
+    (repo / "b").mkdir(parents=True)
+    (repo / "a.md").write_text("a")
+    (repo / "b" / "c.yml").write_text("c")
+    truth = ["a.md", "b/d.png"]
+    truth_file = tmp_path / "truth.txt"
+    truth_file.write_bytes(b"\0".join(p.encode() for p in truth))
+    spec = TrialSpec(dims={"strategy": "lazy"}, target="ddxspike.discovery.lazy:discover",
+                     kwargs={"repo": str(repo), "depth": "names"}, expected_items=2,
+                     expected_digest=digest_paths(truth), expected_paths_file=str(truth_file))
+    (row,) = run_cell([spec], warmups=0, trials=1, timeout_s=30, log=quiet)
+    assert row["status"] == "mismatch"
+    assert "1 missing: b/d.png" in row["error"] and "1 unexpected: b/c.yml" in row["error"]
