@@ -158,3 +158,31 @@ def test_a_streamed_listing_that_is_wrong_names_the_paths_that_differ(tmp_path):
     (row,) = run_cell([spec], warmups=0, trials=1, timeout_s=30, log=quiet)
     assert row["status"] == "mismatch"
     assert "1 missing: b/d.png" in row["error"] and "1 unexpected: b/c.yml" in row["error"]
+
+
+TIMED_JOB = textwrap.dedent("""
+    import sys, time
+    sys.path.insert(0, {scripts!r})
+    from ddxspike.engine import exclusive
+    exclusive.hold({scratch!r}, {name!r}, log=lambda m: print(m, flush=True))
+    print("start", time.monotonic(), flush=True)
+    time.sleep(1.0)  # the job's trials
+    print("end", time.monotonic(), flush=True)
+""")
+
+
+def test_timed_jobs_of_two_instances_never_overlap(tmp_path):
+    scratch = tmp_path / "scratch"
+    jobs = []
+    for name in ("first", "second"):
+        code = TIMED_JOB.format(scripts=str(SCRIPTS), scratch=str(scratch), name=name)
+        jobs.append(subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE,
+                                     text=True))
+        if name == "first":  # the second starts once the first is measuring
+            assert jobs[0].stdout.readline().startswith("start")
+    outs = [j.communicate(timeout=60)[0] for j in jobs]
+    assert [j.returncode for j in jobs] == [0, 0]
+    first_end = float(outs[0].split("end ")[1])
+    second_start = float(outs[1].split("start ")[1].split()[0])
+    assert second_start >= first_end, "the second instance measured beside the first"
+    assert "waiting for a timed job of another instance" in outs[1] and "first" in outs[1], outs[1]
