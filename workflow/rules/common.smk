@@ -1,5 +1,6 @@
 # Config loading, validation and the small helpers every rule family uses.
 
+import os
 import sys
 from pathlib import Path
 
@@ -19,7 +20,9 @@ SCRATCH = config["scratch_dir"].rstrip("/")
 from ddxspike.existing import check_existing_repos
 
 EXISTING = check_existing_repos(config.get("existing_repos"), config["sizes"])
-SCRIPTS = Path(workflow.basedir) / "workflow" / "scripts"
+# Relative to the working directory: rule inputs and params hold no absolute path, so a moved or
+# copied checkout has the same jobs and reruns none of them.
+SCRIPTS = Path(os.path.relpath(Path(workflow.basedir) / "workflow" / "scripts"))
 # DDX's own binary (ddxspike/ddxcli.py): its strategies and operations run only when it is found;
 # its sha256 is a parameter of their jobs, so another binary reruns them.
 from ddxspike import ddxcli
