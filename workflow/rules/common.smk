@@ -7,7 +7,21 @@ from pathlib import Path
 from snakemake.utils import validate
 
 sys.path.insert(0, str(Path(workflow.basedir) / "workflow" / "scripts"))
-from ddxspike.settings import apply_presets, check_config, validate_schema
+from ddxspike.settings import (
+    apply_presets,
+    check_config,
+    check_yaml_syntax,
+    validate_schema,
+)
+
+# config.yaml is read here, after a syntax check that names line and column (Snakemake's own
+# message names neither; files given with --configfile Snakemake reads before any of this).
+if os.path.exists("config.yaml"):
+    check_yaml_syntax("config.yaml")
+
+
+configfile: "config.yaml"
+
 
 # Snakemake deep-merges --configfile over config.yaml; a preset's size set must replace it.
 apply_presets(config, getattr(workflow, "overwrite_configfiles", None) or [])
