@@ -35,6 +35,34 @@ BAD = {
         lambda c: c["library_split"].update(templates=0.9),
         ["library_split", "sum"],
     ),
+    # Every key of report is checked, in every section.
+    "unknown key in report.h1": (lambda c: c["report"]["h1"].update(colour="blue"), ["report.h1", "colour"]),
+    "unknown key in report.listing": (
+        lambda c: c["report"]["listing"].update(depht=["stat"]), ["report.listing", "depht"]),
+    "unknown strategy in targets": (
+        lambda c: c["targets"][0].update(strategies=["ddx-lsit"]),
+        ["targets[0]", "'ddx-lsit'", "known: ", "ddx-list"],
+    ),
+    "unknown strategy in report": (
+        lambda c: c["report"]["h4"].update(cached=["memory-cahce"]),
+        ["report.h4.cached", "'memory-cahce'", "memory-cache"],
+    ),
+    "unknown question target": (
+        lambda c: c["report"]["questions"].update({"1": ["discovery-5gb"]}),
+        ["report.questions.1", "discovery-5gb"],
+    ),
+    "missing strategy module": (
+        lambda c: c["discovery"]["strategies"]["walk"].update(python="ddxspike.discovery.nowhere"),
+        ["discovery.strategies.walk.python", "ddxspike.discovery.nowhere"],
+    ),
+    "strategy module without discover()": (
+        lambda c: c["discovery"]["strategies"]["walk"].update(python="ddxspike.discovery.depth"),
+        ["discovery.strategies.walk.python", "no discover()"],
+    ),
+    "real repository named like an edge case": (
+        lambda c: c.update(existing_repos={"edge-mine": "/tmp"}),
+        ["config existing_repos", "edge-mine"],
+    ),
 }
 
 
@@ -61,3 +89,13 @@ def test_quick_preset_replaces_the_size_set(pipeline):
         assert f"manifests/{size}.parquet" in text
     for size in set(base()["sizes"]) - set(preset["sizes"]):
         assert f"manifests/{size}.parquet" not in text, f"default size {size} leaked into the preset"
+
+
+def test_a_yaml_syntax_error_names_line_and_column(pipeline):
+    text = (pipeline.root / "config.yaml").read_text().splitlines()
+    text.insert(2, "sizes_extra: [1, 2")  # an unclosed flow sequence on line 3
+    (pipeline.root / "config.yaml").write_text("\n".join(text) + "\n")
+    proc = pipeline.snakemake("-n", check=False)
+    out = proc.stderr + proc.stdout
+    assert proc.returncode != 0
+    assert "config.yaml: line " in out and ", column " in out, out[-1500:]

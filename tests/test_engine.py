@@ -99,7 +99,7 @@ def test_failing_crashing_and_hanging_strategies_become_rows_and_the_run_complet
     assert [r["status"] for r in by["crashes"]] == ["error"] * 3
     assert "worker exited 7" in by["crashes"][0]["error"]
     assert [r["status"] for r in by["hangs"]] == ["timeout"] * 3
-    assert "process group killed" in by["hangs"][0]["error"]
+    assert "process tree was killed" in by["hangs"][0]["error"]
     assert by["hangs"][2]["error"].startswith("not run: timed out 2 times")  # gave up after two
     assert [r["status"] for r in by["right"]] == ["ok"] * 3
     # The hanging strategy's child was killed with its process group.

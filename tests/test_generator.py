@@ -198,3 +198,32 @@ def test_bad_specs_name_the_value(tmp_path, kw, needle):
     with pytest.raises(ValueError, match=needle):
         gen(tmp_path, **{"commits": 1, **kw})
     assert not (tmp_path / "lib").exists() or not any((tmp_path / "lib").iterdir())
+
+
+@pytest.fixture
+def small_disk(tmp_path):
+    """A 5 MB tmpfs (root only); skipped where it cannot be mounted; always unmounted."""
+    import subprocess
+
+    mnt = tmp_path / "small-disk"
+    mnt.mkdir()
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=5m", "tmpfs", str(mnt)],
+                      capture_output=True).returncode != 0:
+        pytest.skip("cannot mount a tmpfs here (needs root)")
+    try:
+        yield mnt
+    finally:
+        subprocess.run(["umount", "-l", str(mnt)], check=False)
+
+
+def test_a_full_disk_names_the_cause_and_the_folder(small_disk, tmp_path):
+    from ddxspike.generator.build import DiskFull
+
+    spec = LibrarySpec(seed=3, files=200, bytes=20_000_000, commits=5)
+    with pytest.raises(DiskFull) as err:
+        generate_library(spec, repo_dir=small_disk / "big" / "repo",
+                         manifest_path=tmp_path / "m.parquet", log=None)
+    msg = str(err.value)
+    assert "no space left on device (ENOSPC)" in msg and str(small_disk / "big") in msg, msg
+    assert "BrokenPipe" not in msg
+    assert not list((small_disk / "big").iterdir()), "the partial repository was left behind"

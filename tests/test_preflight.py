@@ -84,3 +84,25 @@ def test_clean_removes_repositories_keeps_results_and_measures_nothing_again(pip
     again = pipeline.snakemake(*targets)
     assert "Nothing to be done" in again.stdout + again.stderr
     assert not repo.exists(), "the next run regenerated a repository nobody needed"
+
+
+def test_every_edge_case_parameter_is_modelled(tmp_path):
+    """deep-nesting's `levels` drives its size (700 levels were 165x the old flat estimate)."""
+    from ddxspike.edgecases import generate_edgecase
+
+    spec = {"kind": "deep", "levels": 300}
+    generate_edgecase("deep", spec, tmp_path / "deep" / "repo", tmp_path / "m.parquet",
+                      log=lambda m: None)
+    used = preflight.disk_usage(tmp_path / "deep" / "repo")
+    assert 0.8 * used <= preflight.edge_estimate(spec) <= 1.25 * used, (used, preflight.edge_estimate(spec))
+    assert preflight.edge_estimate({"kind": "deep", "levels": 700}) > 8 * preflight.edge_estimate(
+        {"kind": "deep"})
+
+
+def test_subtree_cells_are_modelled_with_their_history():
+    cfg = {"sizes": {"small": {"files": 100, "bytes": 10_000_000}}}
+    needs = preflight.planned_needs([("subtree_fixtures", {"size": "small", "commits": str(c)})
+                                     for c in (100, 2000)], cfg)
+    # measured: 43.5 MB at 100 commits, 67.7 MB at 2,000
+    assert 0.9 * 67.7e6 <= needs["subtree small c2000"] <= 1.1 * 67.7e6, needs
+    assert needs["subtree small c2000"] - needs["subtree small c100"] > 20e6

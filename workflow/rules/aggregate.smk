@@ -1,4 +1,6 @@
 # All per-cell Parquet files into one tidy table (schema: workflow/scripts/ddxspike/table.py).
+# update(): Snakemake neither deletes the previous tables before the job nor after a failure
+# (it restores them); the script replaces each atomically.
 
 
 rule aggregate_measurements:
@@ -7,12 +9,12 @@ rule aggregate_measurements:
         imported=imported_measurements(),
     output:
         measurements=report(
-            "results/measurements.parquet",
+            update("results/measurements.parquet"),
             caption="../report/measurements_parquet.rst",
             category="7. Data",
         ),
         hosts=report(
-            "results/hosts.parquet",
+            update("results/hosts.parquet"),
             caption="../report/hosts_parquet.rst",
             category="7. Data",
         ),

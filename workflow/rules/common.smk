@@ -1,12 +1,27 @@
 # Config loading, validation and the small helpers every rule family uses.
 
+import os
 import sys
 from pathlib import Path
 
 from snakemake.utils import validate
 
 sys.path.insert(0, str(Path(workflow.basedir) / "workflow" / "scripts"))
-from ddxspike.settings import apply_presets, check_config, validate_schema
+from ddxspike.settings import (
+    apply_presets,
+    check_config,
+    check_yaml_syntax,
+    validate_schema,
+)
+
+# config.yaml is read here, after a syntax check that names line and column (Snakemake's own
+# message names neither; files given with --configfile Snakemake reads before any of this).
+if os.path.exists("config.yaml"):
+    check_yaml_syntax("config.yaml")
+
+
+configfile: "config.yaml"
+
 
 # Snakemake deep-merges --configfile over config.yaml; a preset's size set must replace it.
 apply_presets(config, getattr(workflow, "overwrite_configfiles", None) or [])
@@ -19,7 +34,9 @@ SCRATCH = config["scratch_dir"].rstrip("/")
 from ddxspike.existing import check_existing_repos
 
 EXISTING = check_existing_repos(config.get("existing_repos"), config["sizes"])
-SCRIPTS = Path(workflow.basedir) / "workflow" / "scripts"
+# Relative to the working directory: rule inputs and params hold no absolute path, so a moved or
+# copied checkout has the same jobs and reruns none of them.
+SCRIPTS = Path(os.path.relpath(Path(workflow.basedir) / "workflow" / "scripts"))
 # DDX's own binary (ddxspike/ddxcli.py): its strategies and operations run only when it is found;
 # its sha256 is a parameter of their jobs, so another binary reruns them.
 from ddxspike import ddxcli

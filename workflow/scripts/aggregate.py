@@ -1,5 +1,6 @@
 """Snakemake job: concatenate every cell's rows into results/measurements.parquet (pinned
-schema) and every cell's host facts into results/hosts.parquet."""
+schema) and every cell's host facts into results/hosts.parquet. Both are built in full before
+either is replaced (atomically), so a failure leaves the previous pair in place."""
 
 import json
 from pathlib import Path
@@ -9,6 +10,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from ddxspike import imports, table
+from ddxspike.outputs import replace_atomically
 
 
 def main(sm):
@@ -24,8 +26,9 @@ def main(sm):
         hosts[host["host_id"]] = {**host, "imported": False}  # measured by this run
     # Other hosts' or earlier runs' tables (config import_measurements), kept apart by host_id.
     merged, hosts = imports.merge(merged, hosts, list(sm.input.imported))
-    pq.write_table(merged, sm.output.measurements)
-    pd.DataFrame(list(hosts.values())).to_parquet(sm.output.hosts, index=False)
+    hosts_table = pd.DataFrame(list(hosts.values()))
+    replace_atomically(sm.output.measurements, lambda tmp: pq.write_table(merged, tmp))
+    replace_atomically(sm.output.hosts, lambda tmp: hosts_table.to_parquet(tmp, index=False))
     print(f"{merged.num_rows} rows from {len(cells)} cells, {len(hosts)} host(s)")
 
 

@@ -18,6 +18,7 @@ from ddxspike import experiment
 from ddxspike.catalogue import trial
 from ddxspike.catalogue.index import open_index
 from ddxspike.engine import TrialSpec, run_cell
+from ddxspike.engine import exclusive
 from ddxspike.engine.host import fingerprint
 from ddxspike.joblog import job_logger
 
@@ -35,6 +36,7 @@ def checked(dims: dict, function: str, kwargs: dict, expected: tuple[int, str]) 
 def main(sm):
     p = sm.params
     log = job_logger(sm.log[0], f"catalogue {p.catalogue}/{p.strategy}")
+    exclusive.hold(sm.config["scratch_dir"], f"catalogue {p.catalogue}/{p.strategy}", log)
 
     truth = json.loads(Path(sm.input.truth).read_text())
     library = str(sm.input.library)

@@ -21,6 +21,7 @@ from ddxspike import experiment
 from ddxspike.discovery import ddx_binary
 from ddxspike.discovery.cells import build_specs, resolve
 from ddxspike.engine import cache, run_cell
+from ddxspike.engine import exclusive
 from ddxspike.engine.host import fingerprint
 from ddxspike.joblog import job_logger
 
@@ -28,6 +29,7 @@ from ddxspike.joblog import job_logger
 def main(sm):
     p = sm.params
     log = job_logger(sm.log[0], f"discovery {p.size}/{p.strategy}")
+    exclusive.hold(sm.config["scratch_dir"], f"discovery {p.size}/{p.strategy}", log)
 
     m, budget = p.measurement, dict(p.budget or {})
     heap = m.get("heap_trials", 0)

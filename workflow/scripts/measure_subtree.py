@@ -10,6 +10,7 @@ from pathlib import Path
 import pyarrow.parquet as pq
 
 from ddxspike import experiment
+from ddxspike.engine import exclusive
 from ddxspike.engine.host import fingerprint
 from ddxspike.joblog import job_logger
 from ddxspike.subtree.cell import run_subtree_cell
@@ -18,6 +19,7 @@ from ddxspike.subtree.cell import run_subtree_cell
 def main(sm):
     tag = f"{sm.wildcards.size}-c{sm.wildcards.commits}"
     log = job_logger(sm.log[0], f"subtree {tag}")
+    exclusive.hold(sm.config["scratch_dir"], f"subtree {tag}", log)
 
     st, ops = sm.params.subtree, sm.params.operations
     info = json.loads(Path(sm.input.info).read_text())

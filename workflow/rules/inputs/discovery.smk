@@ -3,7 +3,7 @@
 
 import re
 
-EDGE_PREFIX = "edge-"
+from ddxspike.settings import EDGE_PREFIX
 
 
 def edge_case_of(size):
@@ -13,12 +13,9 @@ def edge_case_of(size):
 
 
 def discovery_repos():
-    """Every repository discovery measures: library sizes, real repositories, edge cases."""
-    clash = [n for n in library_names() if n.startswith(EDGE_PREFIX)]
-    if clash:
-        raise ValueError(
-            f"config sizes: {clash} start with {EDGE_PREFIX!r}, reserved for edge cases"
-        )
+    """Every repository discovery measures: library sizes, real repositories, edge cases
+    (settings.check_config refuses a size or real repository named like an edge case).
+    """
     return library_names() + [EDGE_PREFIX + c for c in config.get("edge_cases") or {}]
 
 

@@ -23,6 +23,9 @@ import pyarrow.parquet as pq
 from ddxspike.groundtruth import digest_paths
 
 KINDS = ("empty", "big_file", "wide_folder", "deep", "symlink_loop", "unreadable", "non_utf8")
+# The parameters a kind takes and their defaults (the disk preflight models each of them).
+DEFAULTS = {"big_file": {"bytes": 1_000_000_000}, "wide_folder": {"files": 20_000},
+            "deep": {"levels": 64}}
 MANIFEST_SCHEMA = pa.schema([("path", pa.binary()), ("size", pa.int64()), ("blob", pa.string()),
                              ("kind", pa.string()), ("asset_type", pa.string()),
                              ("asset", pa.string())])
@@ -59,7 +62,7 @@ def _empty(repo: Path, spec: dict, log) -> dict:
 def _big_file(repo: Path, spec: dict, log) -> dict:
     # A sparse file: the apparent size is real for every strategy (stat, read, hash), but it costs
     # no disk space and its reads never touch the disk, so "cold" measures no real I/O here.
-    n = int(spec.get("bytes", 1_000_000_000))
+    n = int(spec.get("bytes", DEFAULTS["big_file"]["bytes"]))
     path = repo / "templates" / "big-asset" / "archive.bin"
     path.parent.mkdir(parents=True)
     with open(path, "wb") as f:
@@ -69,7 +72,7 @@ def _big_file(repo: Path, spec: dict, log) -> dict:
 
 def _wide_folder(repo: Path, spec: dict, log) -> dict:
     # Directly in a type folder, so `ddx list` sees every one of them as an asset.
-    n = int(spec.get("files", 20_000))
+    n = int(spec.get("files", DEFAULTS["wide_folder"]["files"]))
     folder = repo / "templates"
     folder.mkdir(parents=True)
     for i in range(n):
@@ -78,7 +81,7 @@ def _wide_folder(repo: Path, spec: dict, log) -> dict:
 
 
 def _deep(repo: Path, spec: dict, log) -> dict:
-    levels = int(spec.get("levels", 64))
+    levels = int(spec.get("levels", DEFAULTS["deep"]["levels"]))
     folder = repo / "patterns" / "nested"
     _write(folder / "README.md", _text("Nested", f"A pattern {levels} folders deep."))
     for i in range(1, levels + 1):

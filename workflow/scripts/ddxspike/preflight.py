@@ -36,6 +36,11 @@ LIBRARY = Footprint(per_byte=1.97, per_file=4096.0)
 # subtree_fixtures (upstream, upstream-next.git, host, hostlib, hostlib-rejoined) at 100 commits:
 # 43.5 MB for 10 MB / 100 files, 405.5 MB for 100 MB / 1,000 files; three working trees' slack.
 SUBTREE = Footprint(per_byte=4.02, per_file=3 * 4096.0)
+# ... and each commit more or fewer than 100 (history_size at commit_counts): 10 MB / 100 files at
+# 100, 500 and 2,000 commits used 43.5, 48.1 and 67.7 MB, 13.8 KB a commit above the model's
+# 41.4 MB (upstream, its advanced copy and the host carry the history: blobs, trees, commits).
+SUBTREE_COMMITS = 100
+SUBTREE_PER_COMMIT = 13_800
 # measure_subtree's work space (one trial's copy at a time, deleted after): peak 34.2 MB sampled
 # every 0.2 s on 10 MB; timed jobs never overlap, so it is needed once, for the largest cell.
 SUBTREE_WORK_PER_BYTE = 3.4
@@ -45,6 +50,13 @@ SUBTREE_TARBALLS_PER_BYTE = 3.7
 # generate_edgecase: wide-folder 20,000 files = 168.6 MB (a block of text and a loose object per
 # file); one-big-file is sparse: 1 GB apparent = 4.6 MB.
 EDGE = Footprint(per_byte=0.005, per_file=8430.0)
+# Every edge case is a repository with one commit: 0.17 MB (empty) to 0.27 MB (symlink-loop,
+# unreadable-folder, non-utf8-names) measured.
+EDGE_BASE = 270_000
+# deep-nesting: a folder, a file and two loose objects (blob, tree) per level; 64, 200, 400 and 700
+# levels used 1.68, 4.41, 8.15 and 13.95 MB: 0.44 MB + 19.3 KB a level (within 2.5%).
+DEEP = Footprint(per_byte=0.0, per_file=19_300.0)
+DEEP_BASE = 440_000
 # generate_catalogue: a catalogue of N HELIX workflows (plain files, no .git): w10 0.84 MB,
 # w100 9.24 MB, the 30-workflow bad-input catalogue 2.72 MB; the largest per-workflow figure.
 CATALOGUE_PER_WORKFLOW = 92_500
@@ -61,12 +73,21 @@ def estimate(spec: dict, footprint: Footprint = LIBRARY) -> int:
     return footprint.estimate(spec["files"], spec["bytes"])
 
 
+def subtree_estimate(spec: dict, commits: int) -> int:
+    """Bytes of a subtree cell's pristine repositories: a size's shape at `commits` commits."""
+    history = SUBTREE_PER_COMMIT * (commits - SUBTREE_COMMITS)
+    return max(estimate(spec, SUBTREE) + history, estimate(spec, SUBTREE) // 2)
+
+
 def edge_estimate(spec: dict) -> int:
-    # Defaults as in ddxspike/edgecases.py: wide_folder 20,000 files, big_file 1 GB.
+    """Bytes of an edge case from every parameter of its kind (defaults: edgecases.DEFAULTS)."""
+    from ddxspike.edgecases import DEFAULTS
+
     kind = spec.get("kind")
-    files = spec.get("files", 20_000 if kind == "wide_folder" else 10)
-    nbytes = spec.get("bytes", 1_000_000_000 if kind == "big_file" else 0)
-    return EDGE.estimate(files, nbytes)
+    p = {**DEFAULTS.get(kind, {}), **spec}
+    if kind == "deep":
+        return DEEP_BASE + DEEP.estimate(p["levels"], 0)
+    return EDGE_BASE + EDGE.estimate(p.get("files", 0), p.get("bytes", 0))
 
 
 def catalogue_workflows(name: str, catalogue: dict) -> int:
@@ -85,7 +106,8 @@ def planned_needs(jobs, config: dict) -> dict:
         if name == "generate_library" and wc.get("size") in sizes:
             needs[wc["size"]] = estimate(sizes[wc["size"]])
         elif name == "subtree_fixtures" and wc.get("size") in sizes:
-            needs[f"subtree {wc['size']} c{wc['commits']}"] = estimate(sizes[wc["size"]], SUBTREE)
+            needs[f"subtree {wc['size']} c{wc['commits']}"] = subtree_estimate(
+                sizes[wc["size"]], int(wc["commits"]))
         elif name == "generate_edgecase" and wc.get("case") in edges:
             needs[f"edge {wc['case']}"] = edge_estimate(edges[wc["case"]])
         elif name == "generate_catalogue" and config.get("catalogue"):

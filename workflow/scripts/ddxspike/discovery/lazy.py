@@ -83,5 +83,6 @@ def discover(repo: str, depth: str, page_size: int = 50) -> Outcome:
     if page:
         show(page)
     return Outcome(items=items, digest=h.hexdigest(), bytes_read=read,
+                   relist=lambda: [rel for rel, _ in stream(repo)],
                    extra={"first_page_s": first_page_s, "render_table_s": spent["table"],
                           "render_json_s": spent["json"]})

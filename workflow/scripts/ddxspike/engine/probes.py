@@ -1,6 +1,6 @@
 """Strategies with a known behaviour, for checking the engine itself (its tests and
 benchmarks/engine_accuracy.py): one that does nothing, one that lists what it is told, one
-that fails, one that kills its own worker, and one that hangs with a child process."""
+that fails, one that kills its own worker, and two that hang with a child process (one detached)."""
 
 import os
 import subprocess
@@ -30,6 +30,12 @@ def crash(code: int = 3) -> Outcome:
     os._exit(code)
 
 
+def die_by_signal(signum: int = 9) -> Outcome:
+    """Ends the worker by a signal (SIGKILL: as the kernel's OOM killer would)."""
+    os.kill(os.getpid(), signum)
+    time.sleep(60)
+
+
 def hang(pid_file: str = "") -> Outcome:
     """Starts a child that outlives any timeout, records its pid, then never answers."""
     child = subprocess.Popen(["sleep", "3600"])
@@ -50,3 +56,14 @@ def read_files(root: str) -> Outcome:
                 read += len(f.read())
             paths.append(os.path.relpath(full, root))
     return Outcome(paths=paths, bytes_read=read)
+
+
+def hang_detached(pid_file: str) -> Outcome:
+    """Starts a grandchild that leaves the worker's process group and session (`setsid -f`: its
+    parent exits at once, so it is an orphan too), records its pid and the worker's, and hangs."""
+    with open(pid_file + ".worker", "w") as f:
+        f.write(str(os.getpid()))
+    subprocess.run(["setsid", "-f", "sh", "-c", 'echo $$ > "$1.tmp"; mv "$1.tmp" "$1"; exec sleep 3600',
+                    "sh", pid_file], check=True)
+    while True:
+        time.sleep(3600)

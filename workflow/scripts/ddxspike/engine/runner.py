@@ -6,6 +6,7 @@ Then the untimed heap trials. Every trial becomes one row; failures are rows too
 `load_1m` is the 1-minute load average just before the trial started.
 """
 
+import contextlib
 import json
 import os
 import signal
@@ -17,6 +18,7 @@ from pathlib import Path
 from subprocess import DEVNULL, Popen
 from typing import Callable, Optional
 
+from . import proctree
 from .trial import TrialSpec
 
 SCRIPTS_DIR = Path(__file__).resolve().parents[2]  # workflow/scripts, so workers import ddxspike
@@ -29,54 +31,103 @@ def _worker_env() -> dict:
     return env
 
 
+class Interrupted(BaseException):
+    """SIGINT or SIGTERM reached the job during run_cell (Ctrl-C, or Snakemake stopping it)."""
+
+    def __init__(self, signum: int):
+        super().__init__(signum)
+        self.signum = signum
+        self.name = signal.Signals(signum).name
+
+
+@contextlib.contextmanager
+def _interruptible():
+    """While run_cell runs: SIGINT and SIGTERM raise Interrupted (once; a second signal while the
+    trial's tree is being killed is ignored), so the worker's tree is killed, not orphaned."""
+    if threading.current_thread() is not threading.main_thread():
+        yield  # only the main thread may set handlers; the caller handles its own signals
+        return
+    raised = []
+
+    def handler(signum, _frame):
+        if not raised:
+            raised.append(signum)
+            raise Interrupted(signum)
+
+    previous = {s: signal.signal(s, handler) for s in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for s, h in previous.items():
+            signal.signal(s, h)
+
+
+def describe_exit(returncode: int) -> str:
+    """"exited 7", or the signal by name: "killed by SIGKILL (signal 9)"."""
+    if returncode < 0:
+        try:
+            name = signal.Signals(-returncode).name
+        except ValueError:
+            name = "an unknown signal"
+        return f"killed by {name} (signal {-returncode})"
+    return f"exited {returncode}"
+
+
 def run_trial(spec: TrialSpec, mode: str, timeout_s: float, workdir: Path) -> dict:
-    """One fresh process, one value. Returns the measured fields (no dimensions)."""
+    """One fresh process, one value. Returns the measured fields (no dimensions).
+
+    On a timeout, an Interrupted or any other exception while it runs, and after it exits, the
+    worker's whole tree is killed (proctree.kill_tree): nothing a strategy started outlives it.
+    """
     spec_file = workdir / "spec.json"
     result_file = workdir / "result.json"
     stderr_file = workdir / "stderr.txt"
     result_file.unlink(missing_ok=True)
     spec_file.write_text(json.dumps({**spec.to_json(), "mode": mode}))
     cmd = [sys.executable, "-m", "ddxspike.engine.worker", str(spec_file), str(result_file)]
+    proctree.become_subreaper()  # the tree's orphans come back to this process
+    before = proctree.own_children()
     with open(stderr_file, "wb") as err:
-        # A session of its own, so a timeout can kill the worker and everything it spawned.
+        # A session of its own: the terminal's Ctrl-C reaches the job, which kills the tree.
         proc = Popen(cmd, env=_worker_env(), stdin=DEVNULL, stdout=DEVNULL, stderr=err,
                      start_new_session=True)
     timed_out = threading.Event()
 
     def kill():
         timed_out.set()
-        try:
-            os.killpg(proc.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
+        proctree.kill_tree(proc.pid, before)
 
     timer = threading.Timer(timeout_s, kill)
     timer.start()
     try:
-        # Exited but not yet reaped: the zombie keeps the group id ours while we clean up.
+        # Exited but not yet reaped: the zombie keeps its pid and group id ours while we clean up.
         os.waitid(os.P_PID, proc.pid, os.WEXITED | os.WNOWAIT)
-    finally:
+    except BaseException as exc:
         timer.cancel()
         timer.join()
-    try:
-        # Anything the strategy left running in its group (timeout or not) must not run on
-        # into the next trial.
-        os.killpg(proc.pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
+        killed = proctree.kill_tree(proc.pid, before)
+        os.waitpid(proc.pid, 0)
+        if isinstance(exc, Interrupted):
+            exc.killed = killed
+        raise
+    timer.cancel()
+    timer.join()
+    # Anything the strategy left running (timeout or not) must not run on into the next trial.
+    proctree.kill_tree(proc.pid, before)
     # The worker reports its tree's peak resident set itself (worker.peak_rss_bytes): wait4's
     # ru_maxrss would include this process's own size, inherited across fork and exec.
     _, status = os.waitpid(proc.pid, 0)
     proc.returncode = os.waitstatus_to_exitcode(status)
     row = {}
     if timed_out.is_set():
-        row.update(status="timeout", error=f"no answer within {timeout_s:g} s; process group killed")
+        row.update(status="timeout",
+                   error=f"no answer within {timeout_s:g} s; its process tree was killed")
     elif result_file.exists():
         row.update(json.loads(result_file.read_text()))
         row.pop("traceback", None)
     else:
         tail = stderr_file.read_bytes()[-600:].decode(errors="replace").strip()
-        row.update(status="error", error=f"worker exited {proc.returncode}: {tail}")
+        row.update(status="error", error=f"worker {describe_exit(proc.returncode)}: {tail}")
     if row.get("user_s") is not None:
         row["cpu_s"] = row["user_s"] + row["sys_s"]
     return row
@@ -98,23 +149,51 @@ def run_cell(
 
     A spec that timed out `give_up_after_timeouts` times in a row is not run again in this
     cell: its remaining trials become `timeout` rows saying they were not run, so one hanging
-    strategy costs a few timeouts, not trials x timeout.
+    strategy costs a few timeouts, not trials x timeout. A spec whose warm-up or first trial
+    answered wrongly stops at once: a wrong answer repeats, so its remaining trials become
+    `mismatch` rows saying they were not run, carrying the wrong answer's message.
+
+    SIGINT or SIGTERM during the cell kills the running trial's whole tree, logs one line and
+    exits the process (status 128 + the signal's number).
     """
+    try:
+        with _interruptible():
+            return _run_cell(specs, warmups=warmups, trials=trials, timeout_s=timeout_s,
+                             heap_trials=heap_trials, prepare=prepare, log=log,
+                             give_up_after_timeouts=give_up_after_timeouts)
+    except Interrupted as exc:
+        log(f"interrupted by {exc.name}: killed the running trial's {getattr(exc, 'killed', 0)} "
+            "process(es); stopping without writing results")
+        raise SystemExit(128 + exc.signum) from None
+
+
+def _run_cell(specs, *, warmups, trials, timeout_s, heap_trials, prepare, log,
+              give_up_after_timeouts) -> list[dict]:
     rows: list[dict] = []
     order = 0
     warm = [s for s in specs if s.dims.get("cache_state", "warm") != "cold"]
     cold = [s for s in specs if s.dims.get("cache_state") == "cold"]
     timeouts_in_a_row = [0] * len(specs)
+    # The row every remaining trial of a spec gets once it is given up (None: still running).
+    given_up: list[Optional[dict]] = [None] * len(specs)
     index = {id(s): i for i, s in enumerate(specs)}
     started = time.monotonic()
 
-    def hopeless(i: int) -> bool:
-        return give_up_after_timeouts > 0 and timeouts_in_a_row[i] >= give_up_after_timeouts
-
-    def skipped(timeout_s: float) -> dict:
-        return {"status": "timeout",
-                "error": f"not run: timed out {give_up_after_timeouts} times in a row "
-                         f"(timeout {timeout_s:g} s)"}
+    def give_up(i: int, spec: TrialSpec, measured: dict, counted: bool, trial: int) -> None:
+        if measured.get("status") == "timeout":
+            timeouts_in_a_row[i] += 1
+            if give_up_after_timeouts > 0 and timeouts_in_a_row[i] >= give_up_after_timeouts:
+                given_up[i] = {"status": "timeout",
+                               "error": f"not run: timed out {give_up_after_timeouts} times in "
+                                        f"a row (timeout {timeout_s:g} s)"}
+            return
+        timeouts_in_a_row[i] = 0
+        if measured.get("status") == "mismatch" and (not counted or trial == 0):
+            which = "the first trial" if counted else "a warm-up"
+            given_up[i] = {"status": "mismatch",
+                           "error": f"not run: {which} answered wrongly: {measured.get('error')}"}
+            log(f"  {_name(spec)}: {which} answered wrongly, its remaining trials are not run: "
+                f"{measured.get('error')}")
 
     def wanted(spec: TrialSpec) -> int:
         return trials if spec.trials is None else min(spec.trials, trials)
@@ -129,18 +208,17 @@ def run_cell(
                     if rnd >= warmups + wanted(spec):
                         continue  # had its own, smaller number of trials
                     i = index[id(spec)]
-                    if hopeless(i):
-                        pre, load, measured = {}, os.getloadavg()[0], skipped(timeout_s)
+                    if given_up[i]:
+                        pre, load, measured = {}, os.getloadavg()[0], dict(given_up[i])
                     else:
                         pre = prepare(spec) if (prepare and group is cold) else {}
                         load = os.getloadavg()[0]
                         measured = run_trial(spec, "time", timeout_s, workdir)
-                        timed_out = measured.get("status") == "timeout"
-                        timeouts_in_a_row[i] = timeouts_in_a_row[i] + 1 if timed_out else 0
+                        give_up(i, spec, measured, counted, rnd - warmups)
                     if not counted:
-                        if measured.get("status") != "ok":  # never silently: say what went wrong
-                            log(f"  warm-up of {spec.dims.get('strategy')} "
-                                f"{spec.dims.get('depth') or ''}: {measured.get('status')}: "
+                        # Never silently: say what went wrong (give_up has said it for a mismatch).
+                        if measured.get("status") not in ("ok", "mismatch"):
+                            log(f"  warm-up of {_name(spec)}: {measured.get('status')}: "
                                 f"{measured.get('error')}")
                         continue
                     rows.append({**spec.dims, **pre, **measured, "mode": "time",
@@ -152,8 +230,14 @@ def run_cell(
         for rnd in range(heap_trials):
             for i, spec in enumerate(specs):
                 load = os.getloadavg()[0]
-                measured = skipped(timeout_s) if hopeless(i) else run_trial(spec, "heap", timeout_s, workdir)
+                measured = (dict(given_up[i]) if given_up[i]
+                            else run_trial(spec, "heap", timeout_s, workdir))
                 rows.append({**spec.dims, **measured, "mode": "heap", "trial": rnd,
                              "order": order, "load_1m": load})
                 order += 1
     return rows
+
+
+def _name(spec: TrialSpec) -> str:
+    return " ".join(str(spec.dims[k]) for k in ("strategy", "depth", "cache_state")
+                    if spec.dims.get(k))

@@ -32,6 +32,9 @@ class Outcome:
     # tool's, and a caller in Go would pay a different one. The tool is timed as hyperfine
     # times it: from spawn until it has exited and its output has been read.
     parse: Optional[Callable[[], list]] = None
+    # A strategy that streams its answer (digest on the fly, no list kept) lists it again with
+    # this, only when the answer is wrong, so that the mismatch names the paths that differ.
+    relist: Optional[Callable[[], list]] = None
 
     def finish(self) -> "Outcome":
         """Run the deferred parse (once) so that `paths` holds the answer; returns self."""

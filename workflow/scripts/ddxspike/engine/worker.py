@@ -43,8 +43,11 @@ def check(spec: dict, outcome, result: dict) -> None:
     if wrong:
         result["status"] = "mismatch"
         detail = ""
-        if outcome.paths is not None and spec.get("expected_paths_file"):
-            detail = ": " + diff_paths(outcome.paths, expected_paths(spec))
+        paths = outcome.paths
+        if paths is None and outcome.relist is not None:
+            paths = list(outcome.relist())
+        if paths is not None and spec.get("expected_paths_file"):
+            detail = ": " + diff_paths(paths, expected_paths(spec))
         result["error"] = "; ".join(wrong) + detail
 
 

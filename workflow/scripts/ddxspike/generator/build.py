@@ -9,6 +9,7 @@ empty tree, so HEAD exists and fetch/subtree operations still run (commits=0 too
 without commits, head None); one file of 1 GB is a single binary blob.
 """
 
+import errno
 import os
 import shutil
 import time
@@ -29,6 +30,18 @@ from .spec import LibrarySpec
 # compress (level 6 would store the same bytes after trying), and deflate was the main cost.
 # Two streams keep both cores busy hashing. Text and history use git's default compression.
 BINARY_STREAMS = 2
+
+
+class DiskFull(OSError):
+    """Generation ran out of disk: names the cause and the folder."""
+
+
+def _disk_full(exc: BaseException) -> bool:
+    """A full disk (or quota) seen directly, or through git's message when git hit it."""
+    if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        return True
+    return isinstance(exc, RuntimeError) and any(
+        s in str(exc) for s in ("No space left on device", "Out of diskspace", "Disk quota exceeded"))
 
 
 def generate_library(spec: LibrarySpec, repo_dir, manifest_path, log=print,
@@ -56,10 +69,17 @@ def generate_library(spec: LibrarySpec, repo_dir, manifest_path, log=print,
         _install(tmp, repo_dir)
         os.replace(js_tmp, sidecar)
         os.replace(pq_tmp, manifest_path)
-    except BaseException:
+    except BaseException as exc:
         shutil.rmtree(tmp, ignore_errors=True)
         for p in (pq_tmp, js_tmp):
             p.unlink(missing_ok=True)
+        if _disk_full(exc):
+            raise DiskFull(
+                f"no space left on device (ENOSPC) in {repo_dir.parent} while generating "
+                f"{repo_dir.name} ({spec.files} files, {spec.bytes / 1e6:.1f} MB); "
+                f"{shutil.disk_usage(repo_dir.parent).free / 1e6:.1f} MB free after removing "
+                f"the partial repository. Free space or point scratch_dir at a larger disk "
+                f"(cause: {exc})") from None
         raise
     if log:
         log(f"generator: done: {spec.files} files, {spec.bytes / 1e6:.1f} MB, "

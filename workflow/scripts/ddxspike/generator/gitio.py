@@ -27,6 +27,10 @@ def git(repo, *args, stdin=None) -> bytes:
     return proc.stdout
 
 
+class FastImportFailed(RuntimeError):
+    """fast-import died while it was fed (e.g. of a full disk); the message is its stderr."""
+
+
 class FastImport:
     """One `git fast-import` process fed through a pipe; `done` guards against cut streams."""
 
@@ -37,7 +41,19 @@ class FastImport:
         self.proc = subprocess.Popen(["git", "-C", str(repo), *conf, "fast-import", "--quiet",
                                       "--done", *options], stdin=subprocess.PIPE,
                                      stderr=self._err, env=git_env(), bufsize=1 << 20)
-        self.write = self.proc.stdin.write
+        self._write = self.proc.stdin.write
+
+    def write(self, data: bytes) -> None:
+        try:
+            self._write(data)
+        except BrokenPipeError:  # it died: say why (a bare broken pipe names no cause)
+            raise FastImportFailed(self._why()) from None
+
+    def _why(self) -> str:
+        self.proc.wait()
+        self._err.seek(0)
+        return (f"git fast-import failed ({self.proc.returncode}): "
+                f"{self._err.read().decode(errors='replace').strip()}")
 
     def data(self, payload: bytes) -> None:
         self.write(b"data %d\n" % len(payload))
@@ -57,9 +73,7 @@ class FastImport:
         except BrokenPipeError:
             pass  # the exit status and stderr below say why
         if self.proc.wait():
-            self._err.seek(0)
-            raise RuntimeError(f"git fast-import failed ({self.proc.returncode}): "
-                               f"{self._err.read().decode(errors='replace').strip()}")
+            raise FastImportFailed(self._why())
         self._err.close()
 
     def abort(self) -> None:
