@@ -18,7 +18,8 @@ SCRATCH = config["scratch_dir"].rstrip("/")
 # Real repositories (existing_repos): a bad path stops the run here, before any job.
 from ddxspike.existing import check_existing_repos
 
-EXISTING = check_existing_repos(config.get("existing_repos"), config["sizes"])
+REAL_REPOS = check_existing_repos(config.get("existing_repos"), config["sizes"])
+EXISTING = {name: repo.path for name, repo in REAL_REPOS.items()}
 SCRIPTS = Path(workflow.basedir) / "workflow" / "scripts"
 # DDX's own binary (ddxspike/ddxcli.py): its strategies and operations run only when it is found;
 # its sha256 is a parameter of their jobs, so another binary reruns them.
@@ -47,9 +48,10 @@ def repo_dir(size):
 
 def library_subdir(size):
     """Where DDX's library sits inside a repository ("" = its root; real repositories may keep it
-    at .ddx/library or library/): asset listings (ddx-list, DDX's own binary) start there.
+    at .ddx/library or library/, config existing_repos.<name>.library): asset listings (ddx-list,
+    DDX's own binary) and the workflow catalogue start there.
     """
-    return ""
+    return REAL_REPOS[size].library if size in REAL_REPOS else ""
 
 
 def manifest(size):

@@ -33,6 +33,10 @@ class IndexFormatError(ValueError):
     pass
 
 
+class SplitIndexError(IndexFormatError):
+    """The index is split (core.splitIndex): most entries live in a shared index file."""
+
+
 def _varint(buf: bytes, pos: int) -> tuple[int, int]:
     """git's offset varint (varint.c): 7 bits a byte, high bit = more, +1 per continuation."""
     c = buf[pos]
@@ -96,7 +100,7 @@ def read_index(repo: str, oid_bytes: int = 20) -> list[IndexEntry]:
                                   mtime_ns=f[2] * 1_000_000_000 + f[3], oid=oid))
     if SPLIT_INDEX in extensions(buf, pos, oid_bytes):
         # Entries replacing shared ones have empty names: the paths live in sharedindex.<id>.
-        raise IndexFormatError(f"{path}: a split index (core.splitIndex); its paths are in "
+        raise SplitIndexError(f"{path}: a split index (core.splitIndex); its paths are in "
                                ".git/sharedindex.*, which this reader does not merge")
     return entries
 
