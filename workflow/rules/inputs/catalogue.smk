@@ -36,7 +36,9 @@ def catalogue_names():
 
 def catalogue_library(wc):
     """A generated catalogue's library under scratch_dir, or a real library in place."""
-    return real_catalogues().get(wc.catalogue, f"{SCRATCH}/catalogue/{wc.catalogue}/library")
+    return real_catalogues().get(
+        wc.catalogue, f"{SCRATCH}/catalogue/{wc.catalogue}/library"
+    )
 
 
 def catalogue_spec(wc):
