@@ -204,6 +204,10 @@ def test_each_kind_of_working_tree_is_measured_or_refused(tmp_path):
     git(split, "update-index", "--split-index")
     assert list((split / ".git").glob("sharedindex.*"))
     refused("split", split, "split index", "sharedindex", "git clone")  # and nothing touched
+    from ddxspike.discovery import gitindex
+    from ddxspike.discovery.indexfile import SplitIndexError
+    with pytest.raises(SplitIndexError):  # named, not read as empty names
+        gitindex.discover(str(split), "names")
 
     sub = clone(main, tmp_path / "sub")
     git(sub, "-c", "protocol.file.allow=always", "submodule", "add", "-q", str(main), "vendor/lib")
