@@ -219,3 +219,67 @@ def test_findings_name_the_slowest_query_kind_per_strategy():
     assert findings.query_kind_line(pd.DataFrame(rows).drop(columns=["query_keyword_p95_s", "query_name_p95_s",
                                                                      "query_tag_p95_s", "query_role_p95_s"]),
                                     "catalogue") == ""
+
+
+def ddx_loads(binary, library, name, tmp_path) -> tuple[bool, str]:
+    """Does DDX's own loader accept workflows/<name>/workflow.yml? `ddx workflow activate` loads
+    it by name (workflow.NewLoader + Validate) in a throw-away project of its own."""
+    from ddxspike import ddxcli
+
+    project = tmp_path / f"project-{name}"
+    (project / ".ddx").mkdir(parents=True)
+    (project / ".ddx" / "config.yaml").write_text(
+        f'version: "1.0"\nlibrary:\n  path: {json.dumps(str(library))}\n')
+    proc = ddxcli.run(binary, ["workflow", "activate", name], cwd=project,
+                      home=tmp_path / "home", check=False)
+    return proc.returncode == 0, proc.stderr
+
+
+def test_validity_rules_agree_with_ddx_own_loader(catalogue, tmp_path):
+    """Every generated workflow.yml DDX's binary accepts is valid here and every one it refuses
+    (each kind of damage) is invalid; and the real HELIX, when the shared bundle is there."""
+    from conftest import DDX_BINARY, ROOT
+    from ddxspike.catalogue.scan import scan
+    import subprocess
+    import yaml
+
+    if not DDX_BINARY.exists():
+        pytest.skip(f"no DDX binary at {DDX_BINARY}")
+    (tmp_path / "home").mkdir()
+    library, truth, _ = catalogue
+    records, invalid = scan(str(library), yaml.CSafeLoader)
+    ours = {r["path"].split("/")[1]: True for r in records}
+    ours.update({p.split("/")[1]: False for p, _ in invalid})
+    bundle = ROOT.parent / "shared" / "fixtures" / "ddx-library-a1aa39d.bundle"
+    libraries = {name: library for name in ours}
+    if bundle.exists():
+        real = tmp_path / "ddx-library"
+        subprocess.run(["git", "clone", "-q", str(bundle), str(real)], check=True)
+        real_records, _ = scan(str(real), yaml.CSafeLoader)
+        assert [r["name"] for r in real_records] == ["helix"]
+        ours["helix"], libraries["helix"] = True, real
+    valid = [n for n in ours if ours[n] and n != "helix"]
+    picked = [n for n in ours if not ours[n]] + valid[:4] + (["helix"] if "helix" in ours else [])
+    assert len(valid) == truth["workflows"]  # the generator's valid ones are valid here
+    for name in picked:
+        accepted, err = ddx_loads(str(DDX_BINARY), libraries[name], name, tmp_path)
+        assert accepted == ours[name], (name, err[-300:])
+
+
+def test_agent_commands_have_ddx_shape():
+    from ddxspike.catalogue.record import InvalidWorkflow, to_record
+
+    base = {"name": "w", "version": "1"}
+    ok = {"request": {"enabled": True, "action": "start", "triggers": {"keywords": ["go"]}},
+          "off": {"enabled": False}, "empty": None}
+    assert to_record({**base, "agent_commands": ok}, "p")["name"] == "w"
+    bad = {
+        "a list": (["request"], "mapping of agent subcommands"),
+        "the command inline": ({"enabled": True, "action": "x"}, "agent_commands.enabled"),
+        "no action": ({"request": {"enabled": True}}, "action is required when enabled"),
+        "enabled text": ({"request": {"enabled": "on", "action": "x"}}, "true or false"),
+        "keywords text": ({"request": {"triggers": {"keywords": "go"}}}, "list of strings"),
+    }
+    for what, (value, words) in bad.items():
+        with pytest.raises(InvalidWorkflow, match=words):
+            to_record({**base, "agent_commands": value}, "p")

@@ -1,5 +1,9 @@
-# Workflow catalogue (sub-question 3, H5, FEAT-005, ADR-006): catalogues of N HELIX workflows,
-# the persistent index of each, then every strategy on every catalogue (one job per pair).
+# Workflow catalogue (sub-question 3, H5, FEAT-005, ADR-006): catalogues of N HELIX workflows
+# and real libraries' workflows/ (read in place), the persistent index of each, then every
+# strategy on every catalogue (one job per pair).
+
+
+ruleorder: catalogue_truth_existing > generate_catalogue
 
 
 rule generate_catalogue:
@@ -24,10 +28,36 @@ rule generate_catalogue:
         "../scripts/generate_catalogue.py"
 
 
-# The persistent index as DDX would keep it; measure jobs use private copies of it.
+# A real library's truth: the workflow.yml files git tracks, parsed with the validity rules.
+rule catalogue_truth_existing:
+    input:
+        manifest="results/manifests/{catalogue}.parquet",
+        code=catalogue_module_sources("real_library", "generate", "record", "query"),
+    output:
+        truth="results/manifests/catalogue/{catalogue}.json",
+    log:
+        "results/logs/catalogue/truth-{catalogue}.log",
+    benchmark:
+        "results/benchmarks/catalogue_truth_existing/{catalogue}.tsv"
+    wildcard_constraints:
+        catalogue=existing_names_pattern(),
+    conda:
+        "../../envs/generate.yaml"
+    threads: 1
+    params:
+        repo=lambda wc: EXISTING[wc.catalogue],
+        library=lambda wc: library_subdir(wc.catalogue),
+        queries_per_kind=lambda wc: config["catalogue"]["queries_per_kind"],
+        seed=config["seed"],
+    script:
+        "../scripts/catalogue_truth_existing.py"
+
+
+# The persistent index as DDX would keep it (under results/, also for a real library); measure
+# jobs use private copies of it.
 rule build_catalogue_index:
     input:
-        library=f"{SCRATCH}/catalogue/{{catalogue}}/library",
+        library=catalogue_library,
         code=catalogue_module_sources("index", "scan", "record"),
     output:
         "results/catalogue/{catalogue}/index.json",
@@ -46,7 +76,7 @@ rule build_catalogue_index:
 
 rule measure_catalogue:
     input:
-        library=f"{SCRATCH}/catalogue/{{catalogue}}/library",
+        library=catalogue_library,
         truth="results/manifests/catalogue/{catalogue}.json",
         index="results/catalogue/{catalogue}/index.json",
         code=catalogue_code,
@@ -69,5 +99,6 @@ rule measure_catalogue:
         plan=catalogue_trial_plan,
         timeout_s=config["measurement"]["trial_timeout_s"],
         on_mismatch=config["measurement"].get("on_mismatch", "fail"),
+        scratch_dir=SCRATCH,
     script:
         "../scripts/measure_catalogue.py"

@@ -33,7 +33,8 @@ SCRATCH = config["scratch_dir"].rstrip("/")
 # Real repositories (existing_repos): a bad path stops the run here, before any job.
 from ddxspike.existing import check_existing_repos
 
-EXISTING = check_existing_repos(config.get("existing_repos"), config["sizes"])
+REAL_REPOS = check_existing_repos(config.get("existing_repos"), config["sizes"])
+EXISTING = {name: repo.path for name, repo in REAL_REPOS.items()}
 # Relative to the working directory: rule inputs and params hold no absolute path, so a moved or
 # copied checkout has the same jobs and reruns none of them.
 SCRIPTS = Path(os.path.relpath(Path(workflow.basedir) / "workflow" / "scripts"))
@@ -64,9 +65,10 @@ def repo_dir(size):
 
 def library_subdir(size):
     """Where DDX's library sits inside a repository ("" = its root; real repositories may keep it
-    at .ddx/library or library/): asset listings (ddx-list, DDX's own binary) start there.
+    at .ddx/library or library/, config existing_repos.<name>.library): asset listings (ddx-list,
+    DDX's own binary) and the workflow catalogue start there.
     """
-    return ""
+    return REAL_REPOS[size].library if size in REAL_REPOS else ""
 
 
 def manifest(size):

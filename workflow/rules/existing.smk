@@ -22,5 +22,6 @@ rule manifest_existing:
         "../../envs/generate.yaml"
     params:
         state=existing_state,
+        library=lambda wc: library_subdir(wc.size),
     script:
         "../scripts/manifest_existing.py"

@@ -8,7 +8,7 @@ from ddxspike.joblog import job_logger
 def main(sm):
     log = job_logger(sm.log[0], f"manifest {sm.wildcards.size}")
 
-    write_manifest(sm.input.repo, sm.output.manifest, log=log)
+    write_manifest(sm.input.repo, sm.output.manifest, library=sm.params.library, log=log)
 
 
 main(snakemake)  # noqa: F821 (provided by Snakemake)

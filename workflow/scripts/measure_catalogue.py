@@ -92,7 +92,7 @@ def main(sm):
         best = min(ok, key=lambda r: r["first_query_s"])
         log(f"first query {best['first_query_s']:.4f} s (best trial), p95 after load "
             f"{best['query_p95_s'] if best['query_p95_s'] is not None else float('nan'):.6f} s")
-    host = fingerprint(str(Path(library).parent))  # the library sits on scratch_dir
+    host = fingerprint(p.scratch_dir)  # as discovery's: a real library is read in place
     experiment.write_rows(rows, sm.output[0], host, p.on_mismatch, config=dict(p))
     log(f"wrote {len(rows)} rows to {sm.output[0]}")
 

@@ -1,16 +1,44 @@
 # Input functions of the workflow catalogue rules: which catalogues exist and what shapes them.
 
+import os
+
 # edge-*: a bad-input case, no point on the count axis.
 CATALOGUE_BAD_INPUT = "edge-bad-workflows"
 
 
+def real_catalogues():
+    """name -> library folder of every real repository whose library has a workflows/ folder:
+    its catalogue is measured in place under the repository's name."""
+    found = {}
+    for name, root in EXISTING.items():
+        library = os.path.join(root, library_subdir(name))
+        if os.path.isdir(os.path.join(library, "workflows")):
+            found[name] = os.path.normpath(library)
+    return found
+
+
 def catalogue_names():
-    """w<N> for every workflow count, then the bad-input catalogue if configured."""
+    """w<N> for every workflow count, the bad-input catalogue if configured, then the real
+    libraries' catalogues."""
     cat = config.get("catalogue")
     if not cat:
         return []
     names = [f"w{n}" for n in cat["workflow_counts"]]
-    return names + ([CATALOGUE_BAD_INPUT] if cat.get("bad_input") else [])
+    names += [CATALOGUE_BAD_INPUT] if cat.get("bad_input") else []
+    clash = sorted(set(names) & set(real_catalogues()))
+    if clash:
+        raise ValueError(
+            f"config existing_repos: {clash} also name generated catalogues "
+            "(w<N> of catalogue.workflow_counts); give the repositories other names"
+        )
+    return names + list(real_catalogues())
+
+
+def catalogue_library(wc):
+    """A generated catalogue's library under scratch_dir, or a real library in place."""
+    return real_catalogues().get(
+        wc.catalogue, f"{SCRATCH}/catalogue/{wc.catalogue}/library"
+    )
 
 
 def catalogue_spec(wc):

@@ -8,6 +8,7 @@ from pathlib import Path
 import pyarrow.parquet as pq
 
 from ddxspike import table
+from ddxspike.discovery.indexfile import index_path
 from ddxspike.engine import cache
 from ddxspike.engine.host import config_hash as host_config_hash
 
@@ -30,6 +31,9 @@ def cold_preparer(repo_dir: str, drop_caches: bool):
         # trial (two walks were 0.2-1 s of each cold trial's preparation at 10,000 files).
         if not files:
             files.extend(cache.iter_files(repo_dir))
+            if os.path.isfile(os.path.join(repo_dir, ".git")):
+                # A linked worktree: its index (what gitindex reads) is in its own git folder.
+                files.extend(cache.iter_files(os.path.dirname(index_path(repo_dir))))
         dropped = cache.evict(repo_dir, drop_caches, files=files)
         return {"residency_before": cache.residency(repo_dir, files=files), "caches_dropped": dropped}
 

@@ -121,30 +121,39 @@ def damage(wf: dict, kind: str) -> str:
     raise ValueError(f"unknown damage {kind!r}")
 
 
+def vocabulary_pools() -> dict[str, list[str]]:
+    """The values a generated catalogue's keyword, tag and role queries are drawn from."""
+    keywords = sorted(set(V.DOMAINS + V.ACTIVITIES + V.QUALIFIERS + V.NOUNS + V.VERBS
+                          + ["workflow"]))
+    return {"keyword": keywords, "tag": V.TAGS, "role": V.ROLES}
+
+
 def plan_queries(rng: random.Random, names: list[str], broken_names: list[str],
-                 per_kind: int) -> list[tuple[str, str]]:
+                 per_kind: int, pools: dict | None = None) -> list[tuple[str, str]]:
     """A fixed query set: per_kind queries of each kind, in kind order. Values cover common and
     rare words; every tenth query asks for something absent (a name, word, tag or role no valid
-    workflow has) and, for names, every tenth a broken workflow's name: both must answer nothing."""
-    keyword_pool = sorted(set(V.DOMAINS + V.ACTIVITIES + V.QUALIFIERS + V.NOUNS + V.VERBS
-                              + ["workflow"]))
-    pools = {"keyword": (keyword_pool, V.ABSENT_WORDS), "tag": (V.TAGS, [ABSENT_TAG]),
-             "role": (V.ROLES, [ABSENT_ROLE])}
+    workflow has) and, for names, every tenth a broken workflow's name: both must answer nothing.
+    `pools` (keyword, tag, role -> values) default to the generator's vocabulary; a kind with
+    no values at all (a real library whose phases name no role) asks only for absent ones."""
+    pools = vocabulary_pools() if pools is None else pools
+    absent = {"keyword": V.ABSENT_WORDS, "tag": [ABSENT_TAG], "role": [ABSENT_ROLE]}
     out = []
     for i in range(per_kind):
-        if i % 10 == 9:
+        if i % 10 == 9 or not names:
             value = f"missing-workflow-{i}"
         elif i % 10 == 4 and broken_names:
             value = broken_names[(i // 10) % len(broken_names)]
         else:
             value = rng.choice(names)
         out.append(("name", value))
-    for kind, (pool, absent) in pools.items():
+    for kind in ("keyword", "tag", "role"):
+        pool, absent_values = pools[kind] or absent[kind], absent[kind]
         order: list[str] = []
         while len(order) < per_kind:  # every value once before any repeats
             order += rng.sample(pool, len(pool))
         for i in range(per_kind):
-            out.append((kind, absent[(i // 10) % len(absent)] if i % 10 == 9 else order[i]))
+            out.append((kind, absent_values[(i // 10) % len(absent_values)] if i % 10 == 9
+                        else order[i]))
     return out
 
 

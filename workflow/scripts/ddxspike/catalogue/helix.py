@@ -52,14 +52,17 @@ def workflow_yml(wf: dict) -> str:
             f"    estimated_duration: {p['estimated_duration']}",
         ]
     ac = wf["agent_commands"]
+    # DDX's AgentCommands is a map from the agent subcommand to its definition (DDX's own tests
+    # name it `request`); a definition at the top level fails DDX's loader.
     out += [
         "agent_commands:",
-        "  enabled: true",
-        "  triggers:",
-        "    keywords: [" + ", ".join(ac["keywords"]) + "]",
-        "    patterns: [" + ", ".join(q(p) for p in ac["patterns"]) + "]",
-        f"  action: {ac['action']}",
-        f"  description: {q(ac['description'])}",
+        "  request:",
+        "    enabled: true",
+        "    triggers:",
+        "      keywords: [" + ", ".join(ac["keywords"]) + "]",
+        "      patterns: [" + ", ".join(q(p) for p in ac["patterns"]) + "]",
+        f"    action: {ac['action']}",
+        f"    description: {q(ac['description'])}",
     ]
     return "\n".join(out) + "\n"
 

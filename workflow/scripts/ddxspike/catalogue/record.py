@@ -70,12 +70,48 @@ def _roles(data: dict) -> list[str]:
     return roles
 
 
+def _check_agent_commands(data: dict) -> None:
+    """agent_commands: subcommand -> {enabled, triggers{keywords, patterns}, action, description};
+    DDX refuses an enabled command without an action."""
+    commands = data.get("agent_commands")
+    if commands is None:
+        return
+    if not isinstance(commands, dict):
+        raise InvalidWorkflow("field 'agent_commands' must be a mapping of agent subcommands, "
+                              f"not {_type(commands)}")
+    for name, cmd in commands.items():
+        if cmd is None:
+            continue
+        where = f"agent_commands.{name}"
+        if not isinstance(cmd, dict):
+            raise InvalidWorkflow(f"{where} must be a mapping, not {_type(cmd)}")
+        enabled = cmd.get("enabled")
+        if enabled is not None and not isinstance(enabled, bool):
+            raise InvalidWorkflow(f"{where}.enabled must be true or false, not {_type(enabled)}")
+        for key in ("action", "description"):
+            if isinstance(cmd.get(key), (list, dict)):
+                raise InvalidWorkflow(f"{where}.{key} must be a string, not {_type(cmd[key])}")
+        triggers = cmd.get("triggers")
+        if triggers is not None:
+            if not isinstance(triggers, dict):
+                raise InvalidWorkflow(f"{where}.triggers must be a mapping, not {_type(triggers)}")
+            for key in ("keywords", "patterns"):
+                v = triggers.get(key)
+                if v is not None and not (isinstance(v, list)
+                                          and all(isinstance(x, str) for x in v)):
+                    raise InvalidWorkflow(f"{where}.triggers.{key} must be a list of strings, "
+                                          f"not {_type(v)}")
+        if enabled and cmd.get("action") in (None, ""):
+            raise InvalidWorkflow(f"agent command {name}: action is required when enabled")
+
+
 def to_record(data, path: str) -> dict:
     """The catalogue record of parsed workflow.yml content; raises InvalidWorkflow."""
     if data is None:
         raise InvalidWorkflow("empty file")
     if not isinstance(data, dict):
         raise InvalidWorkflow(f"top level is a {_type(data)}, not a mapping")
+    _check_agent_commands(data)
     return {
         "name": _string(data, "name", required=True),
         "version": _version(data),

@@ -54,9 +54,10 @@ def _scan(folder: str, at_root: bool) -> tuple[list, list]:
     files, dirs = [], []
     with os.scandir(folder) as it:
         for entry in it:
+            if at_root and entry.name == ".git":
+                continue  # git's folder, or the file naming it in a linked worktree
             if entry.is_dir(follow_symlinks=False):
-                if not (at_root and entry.name == ".git"):
-                    dirs.append(entry.name)
+                dirs.append(entry.name)
             else:
                 files.append(entry.name)
     return files, dirs

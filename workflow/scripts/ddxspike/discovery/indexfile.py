@@ -17,6 +17,7 @@ STAT = struct.Struct(">LLLLLLLLLL")  # ctime s/ns, mtime s/ns, dev, ino, mode, u
 STAT_FIELDS = STAT.size  # 40
 EXTENDED = 0x4000
 STAGE_MASK = 0x3000
+SPLIT_INDEX = b"link"  # the extension naming the shared index of a split index
 
 
 @dataclass
@@ -32,6 +33,10 @@ class IndexFormatError(ValueError):
     pass
 
 
+class SplitIndexError(IndexFormatError):
+    """The index is split (core.splitIndex): most entries live in a shared index file."""
+
+
 def _varint(buf: bytes, pos: int) -> tuple[int, int]:
     """git's offset varint (varint.c): 7 bits a byte, high bit = more, +1 per continuation."""
     c = buf[pos]
@@ -45,7 +50,15 @@ def _varint(buf: bytes, pos: int) -> tuple[int, int]:
 
 
 def index_path(repo: str) -> str:
-    return os.path.join(repo, ".git", "index")
+    """The index of the working tree at repo. In a linked worktree (or a submodule's checkout)
+    .git is a file, "gitdir: <path>", naming the folder that holds its index."""
+    dot_git = os.path.join(repo, ".git")
+    if os.path.isfile(dot_git):
+        with open(dot_git, "rb") as f:
+            line = f.read().split(b"\n", 1)[0]
+        if line.startswith(b"gitdir: "):
+            return os.path.join(repo, os.fsdecode(line[8:].strip()), "index")
+    return os.path.join(dot_git, "index")
 
 
 def read_index(repo: str, oid_bytes: int = 20) -> list[IndexEntry]:
@@ -85,4 +98,18 @@ def read_index(repo: str, oid_bytes: int = 20) -> list[IndexEntry]:
             continue  # conflict stages 1-3 of one path: list the path once
         entries.append(IndexEntry(path=name, mode=f[6], size=f[9],
                                   mtime_ns=f[2] * 1_000_000_000 + f[3], oid=oid))
+    if SPLIT_INDEX in extensions(buf, pos, oid_bytes):
+        # Entries replacing shared ones have empty names: the paths live in sharedindex.<id>.
+        raise SplitIndexError(f"{path}: a split index (core.splitIndex); its paths are in "
+                               ".git/sharedindex.*, which this reader does not merge")
     return entries
+
+
+def extensions(buf: bytes, pos: int, oid_bytes: int = 20) -> list[bytes]:
+    """Signatures of the extensions from pos (after the last entry) up to the checksum."""
+    found, end = [], len(buf) - oid_bytes
+    while pos + 8 <= end:
+        sig, size = struct.unpack_from(">4sL", buf, pos)
+        found.append(sig)
+        pos += 8 + size
+    return found

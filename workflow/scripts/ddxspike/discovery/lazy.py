@@ -23,9 +23,10 @@ def _children(folder: bytes, at_root: bool):
     items = []
     with os.scandir(folder) as it:
         for e in it:
+            if at_root and e.name == b".git":
+                continue  # git's folder, or the file naming it in a linked worktree
             if e.is_dir(follow_symlinks=False):
-                if not (at_root and e.name == b".git"):
-                    items.append((e.name + b"/", e))
+                items.append((e.name + b"/", e))
             else:
                 items.append((e.name, e))
     items.sort(key=lambda item: item[0])

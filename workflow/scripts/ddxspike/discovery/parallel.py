@@ -24,9 +24,10 @@ def discover(repo: str, depth: str, workers: int = MAX_WORKERS) -> Outcome:
     paths, read, folders = [], 0, []
     with os.scandir(repo) as it:
         for entry in it:
+            if entry.name == ".git":
+                continue  # git's folder, or the file naming it in a linked worktree
             if entry.is_dir(follow_symlinks=False):
-                if entry.name != ".git":
-                    folders.append(entry)
+                folders.append(entry)
             else:
                 read += observe(entry.path, depth, entry)
                 paths.append(entry.name)

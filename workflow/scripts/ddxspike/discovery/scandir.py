@@ -21,9 +21,10 @@ def walk_tree(folder: str, prefix: str, depth: str, paths: list) -> int:
         here, pre = stack.pop()
         with os.scandir(here) as it:
             for entry in it:
+                if pre == "" and entry.name == ".git":
+                    continue  # git's folder, or the file naming it in a linked worktree
                 if entry.is_dir(follow_symlinks=False):
-                    if not (pre == "" and entry.name == ".git"):
-                        stack.append((entry.path, pre + entry.name + "/"))
+                    stack.append((entry.path, pre + entry.name + "/"))
                 else:
                     read += observe(entry.path, depth, entry)
                     paths.append(pre + entry.name)

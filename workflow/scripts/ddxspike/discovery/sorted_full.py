@@ -21,9 +21,10 @@ def discover(repo: str, depth: str) -> Outcome:
         folder, prefix = stack.pop()
         with os.scandir(folder) as it:
             for e in it:
+                if prefix == b"" and e.name == b".git":
+                    continue  # git's folder, or the file naming it in a linked worktree
                 if e.is_dir(follow_symlinks=False):
-                    if not (prefix == b"" and e.name == b".git"):
-                        stack.append((e.path, prefix + e.name + b"/"))
+                    stack.append((e.path, prefix + e.name + b"/"))
                 else:
                     facts, n = inspect(e.path, depth, e)
                     read += n

@@ -21,8 +21,10 @@ def discover(repo: str, depth: str) -> Outcome:
     check_depth(depth)
     paths, read = [], 0
     for root, dirs, files in os.walk(repo, onerror=_raise):
-        if root == repo and ".git" in dirs:
-            dirs.remove(".git")
+        if root == repo:  # git's folder, or the file naming it in a linked worktree
+            for names in (dirs, files):
+                if ".git" in names:
+                    names.remove(".git")
         linked = [d for d in dirs if os.path.islink(os.path.join(root, d))]
         for d in linked:
             dirs.remove(d)
