@@ -20,6 +20,9 @@ from pathlib import Path
 from ddxspike import ddxcli
 from ddxspike.discovery import ddx_list
 
+# The config entries that run DDX's binary: targets and the report may name them even in a run
+# whose config leaves them out (settings.known_strategies).
+STRATEGY_NAMES = ("ddx-binary", "ddx-startup")
 FIELDS = ("name", "type", "description", "path", "is_directory", "size", "tags")
 
 
