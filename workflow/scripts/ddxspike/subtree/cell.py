@@ -6,9 +6,10 @@ The first warm-up of each operation is its counting run: git's trace2 events are
 git processes counted (the count is the same for every trial of the cell; tracing is kept out of
 timed trials because it costs time; ddx-update is traced in every trial, see operations.py).
 Operations with DDX's own binary need `ddx` ({binary, timeout_s}); the release-tarball route
-needs tarballs of the upstreams, built once per cell beside the workspaces (derived()). Trials: `trials` per operation, but an operation whose first counted trial took longer than
-`slow_after_s` stops after `slow_trials` (fewer trials for slow operations, chosen by a measured
-time, not guessed).
+needs tarballs of the upstreams, built once per cell beside the workspaces (derived()).
+Trials: `trials` per operation, but an operation whose first counted trial took longer than
+`slow_after_s` stops after `slow_trials` (fewer trials for slow operations, chosen by a
+measured time, not guessed).
 """
 
 import json
