@@ -1,7 +1,13 @@
-"""Faults a user meets around a finished run: the checkout is moved or copied (nothing may rerun),
-and an aggregation fails (the previous tables must stay in place)."""
+"""Faults a user meets around a run: the checkout is moved or copied (nothing may rerun), an
+aggregation fails (the previous tables must stay in place), Ctrl-C during a measurement (no
+process of it may survive)."""
 
+import os
 import shutil
+import signal
+import subprocess
+import sys
+import time
 
 import pytest
 
@@ -50,3 +56,48 @@ def test_a_failed_aggregation_leaves_the_previous_tables(finished):
         assert (res / name).exists(), f"{name} was deleted by the failed aggregation"
         assert (res / name).read_bytes() == data, f"{name} changed"
     assert not list(res.glob(".*.tmp-*")), "a temporary table was left behind"
+
+
+MARK = "3607.25"  # the hanging strategy's sleeps, findable in /proc
+
+
+def marked() -> list[int]:
+    pids = []
+    for name in os.listdir("/proc"):
+        try:
+            with open(f"/proc/{name}/cmdline", "rb") as f:
+                if f.read().split(b"\0")[:2] == [b"sleep", MARK.encode()]:
+                    pids.append(int(name))
+        except (OSError, ValueError):
+            pass
+    return pids
+
+
+def test_ctrl_c_during_a_measurement_leaves_no_process(pipeline):
+    """Ctrl-C reaches Snakemake and its jobs (the terminal signals the foreground group): the
+    measuring job kills its trial's tree, a setsid grandchild included, and says so in its log."""
+    cfg = tiny_config(edge_cases={})
+    cfg["measurement"]["trial_timeout_s"] = 600
+    cfg["discovery"]["strategies"] = {"hangs": {
+        "command": ["sh", "-c", f"setsid -f sleep {MARK}; exec sleep {MARK}"], "output": "lines"}}
+    pipeline.write_config(cfg)
+    cmd = [sys.executable, "-m", "snakemake", "--cores", "2", "results/discovery/tiny/hangs.parquet"]
+    snakemake = subprocess.Popen(cmd, cwd=pipeline.root, stdout=subprocess.PIPE,
+                                 stderr=subprocess.STDOUT, text=True, start_new_session=True)
+    try:
+        deadline = time.monotonic() + 600
+        while len(marked()) < 2 and time.monotonic() < deadline and snakemake.poll() is None:
+            time.sleep(0.2)
+        assert len(marked()) == 2, "the hanging trial never started"
+        os.killpg(snakemake.pid, signal.SIGINT)  # what the terminal does on Ctrl-C
+        out, _ = snakemake.communicate(timeout=60)
+    finally:
+        if snakemake.poll() is None:
+            os.killpg(snakemake.pid, signal.SIGKILL)
+    assert snakemake.returncode != 0
+    deadline = time.monotonic() + 5
+    while marked() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not marked(), f"processes of the trial survived: {marked()}"
+    log = (pipeline.root / "results/logs/discovery/tiny/hangs.log").read_text()
+    assert "interrupted by SIGINT" in log, log + out[-2000:]

@@ -2,6 +2,8 @@
 # The next run measures nothing again: Snakemake reruns a job for a missing input only when
 # something needs that input anew (tests/test_preflight.py checks this).
 
+from ddxspike.engine.exclusive import lock_path
+
 
 rule clean:
     log:
@@ -10,7 +12,9 @@ rule clean:
         "../../envs/generate.yaml"
     params:
         scratch_dir=SCRATCH,
-        generated=list(config["sizes"]) + ["edge", "subtree", "catalogue"],
+        # What this configuration makes there, and the timed jobs' lock (engine/exclusive.py).
+        generated=list(config["sizes"])
+        + ["edge", "subtree", "catalogue", lock_path(SCRATCH).name],
         keep=list(EXISTING.values()),
     script:
         "../scripts/clean_scratch.py"

@@ -6,9 +6,10 @@ The first warm-up of each operation is its counting run: git's trace2 events are
 git processes counted (the count is the same for every trial of the cell; tracing is kept out of
 timed trials because it costs time; ddx-update is traced in every trial, see operations.py).
 Operations with DDX's own binary need `ddx` ({binary, timeout_s}); the release-tarball route
-needs tarballs of the upstreams, built once per cell beside the workspaces (derived()). Trials: `trials` per operation, but an operation whose first counted trial took longer than
-`slow_after_s` stops after `slow_trials` (fewer trials for slow operations, chosen by a measured
-time, not guessed).
+needs tarballs of the upstreams, built once per cell beside the workspaces (derived()).
+Trials: `trials` per operation, but an operation whose first counted trial took longer than
+`slow_after_s` stops after `slow_trials` (fewer trials for slow operations, chosen by a
+measured time, not guessed).
 """
 
 import json
@@ -102,13 +103,15 @@ def measured_repo(op_name, ws):
     return ws / ("clone" if operations.OPERATIONS[op_name].measured == "clone" else "host")
 
 
-def snapshot(op_name, ws) -> dict:
+def snapshot(op_name, ws, info) -> dict:
     repo = measured_repo(op_name, ws)
     gd = workspace.git_dir(repo)
     out = {"git_bytes": workspace.tree_bytes(gd) if gd.exists() else 0,
            "objects": workspace.object_count(repo) if gd.exists() else 0}
     if operations.OPERATIONS[op_name].binary:  # what DDX's command did to the library
         out["prefix_files"] = ddxbin.prefix_files(repo, ddxbin.PREFIX)
+    if op_name == "ddx-update":
+        out["upstream_present"] = verify.upstream_changes_present(ws, info)
     return out
 
 
@@ -128,7 +131,7 @@ def git_processes(ws: Path, traced: bool) -> int | None:
 
 
 def after_trial(op_name, ws, before, info, manifest_paths, sparse_dirs, traced) -> dict:
-    after = snapshot(op_name, ws)
+    after = snapshot(op_name, ws, info)
     cache = workspace.git_dir(ws / "host") / "subtree-cache"
     extra = {
         "git_growth_bytes": after["git_bytes"] - before["git_bytes"],
@@ -144,7 +147,7 @@ def after_trial(op_name, ws, before, info, manifest_paths, sparse_dirs, traced) 
     if answer.get("exit_status") == 0:
         problem = verify.verify(op_name, ws, answer.get("answer"), info, manifest_paths,
                                 sparse_dirs)
-        said = {"answer": answer.get("answer"), **verify.facts(op_name, ws, info)}
+        said = {"answer": answer.get("answer"), **verify.facts(op_name, ws, info, before)}
         extra["answer"] = json.dumps(said if len(said) > 1 else said["answer"])[:300]
         if problem:
             extra.update(status="mismatch", error=problem)
@@ -178,7 +181,7 @@ def run_subtree_cell(info: dict, ops: list[str], dims: dict, *, work_dir: Path, 
             ws = work_dir / f"{op}-{rnd + warmups}"
             workspace.remove(ws)
             prepare_workspace(op, ws, info, ddx)
-            before = snapshot(op, ws)
+            before = snapshot(op, ws, info)
             traced = rnd == -warmups or operations.OPERATIONS[op].trace_every_trial
             spec = spec_for(op, ws, info, dims, sparse_dirs, trace=traced, ddx=ddx,
                             timeout_s=timeout_s)

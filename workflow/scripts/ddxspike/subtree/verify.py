@@ -93,7 +93,15 @@ def verify(op: str, ws: Path, answer, info: dict, manifest_paths=None, sparse_di
     raise KeyError(f"no verification for operation {op!r}")
 
 
-def facts(op: str, ws: Path, info: dict) -> dict:
+def upstream_changes_present(ws: Path, info: dict) -> set:
+    """The advanced upstream's changed paths whose new content HEAD already has (the host's own
+    library edits can match one by chance)."""
+    prefix = info["prefix"]
+    return {p for p, blob in info["advance_blobs"].items()
+            if _tree_at(ws / "host", f"HEAD:{prefix}/{p}") == blob}
+
+
+def facts(op: str, ws: Path, info: dict, before: dict | None = None) -> dict:
     """What DDX's commands did beyond their answer, for the row's `answer` (after the clock)."""
     host, prefix = ws / "host", info["prefix"]
     if op == "ddx-init":
@@ -105,7 +113,8 @@ def facts(op: str, ws: Path, info: dict) -> dict:
         merged = info["upstream"]["head"] in parents
         return {"squash_parents": len(parents), "upstream_commits_gained": upstream if merged else 0}
     if op == "ddx-update":
-        arrived = sum(1 for p, blob in info["advance_blobs"].items()
-                      if _tree_at(host, f"HEAD:{prefix}/{p}") == blob)
+        # Arrived during the trial: present now, not before it.
+        had = (before or {}).get("upstream_present", set())
+        arrived = len(upstream_changes_present(ws, info) - had)
         return {"upstream_changes": len(info["advance_blobs"]), "arrived": arrived}
     return {}
