@@ -9,6 +9,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from ddxspike import imports, table
+from ddxspike.engine import calibrate
 
 
 def main(sm):
@@ -21,6 +22,10 @@ def main(sm):
         hosts[host["host_id"]] = {**host, "imported": False}  # measured by this run
     # Other hosts' or earlier runs' tables (config import_measurements), kept apart by host_id.
     merged, hosts = imports.merge(merged, hosts, list(sm.input.imported))
+    # Contention: each row's calibration over its host's best anywhere in the merged table.
+    slow = calibrate.slowdown(merged.to_pandas(columns=list(calibrate.COLUMNS) + ["host_id"]))
+    merged = merged.set_column(merged.schema.get_field_index("slowdown"), "slowdown",
+                               pa.array(slow.to_numpy(), pa.float64(), from_pandas=True))
     pq.write_table(merged, sm.output.measurements)
     pd.DataFrame(list(hosts.values())).to_parquet(sm.output.hosts, index=False)
     print(f"{merged.num_rows} rows from {len(cells)} cells, {len(hosts)} host(s)")

@@ -17,6 +17,7 @@ from pathlib import Path
 from subprocess import DEVNULL, Popen
 from typing import Callable, Optional
 
+from . import calibrate
 from .trial import TrialSpec
 
 SCRIPTS_DIR = Path(__file__).resolve().parents[2]  # workflow/scripts, so workers import ddxspike
@@ -100,6 +101,7 @@ def run_cell(
     cell: its remaining trials become `timeout` rows saying they were not run, so one hanging
     strategy costs a few timeouts, not trials x timeout.
     """
+    calib_before = calibrate.measure()  # contention: the same fixed work before and after
     rows: list[dict] = []
     order = 0
     warm = [s for s in specs if s.dims.get("cache_state", "warm") != "cold"]
@@ -156,4 +158,4 @@ def run_cell(
                 rows.append({**spec.dims, **measured, "mode": "heap", "trial": rnd,
                              "order": order, "load_1m": load})
                 order += 1
-    return rows
+    return calibrate.stamp(rows, calib_before)
