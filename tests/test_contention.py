@@ -75,3 +75,21 @@ def test_h4_borderline_when_the_best_cache_straddles_the_cut():
     v = verdicts.h4(df, pd.DataFrame(), RC)
     assert v.verdict == verdicts.BORDERLINE, v.deciding
     assert "straddling: stat / warm: memory-cache / walk 0." in v.deciding and "(threshold 0.50×)" in v.deciding
+
+
+def test_an_earlier_run_of_the_same_host_is_kept_as_another_run(tmp_path):
+    import pyarrow.parquet as pq
+
+    from ddxspike import imports
+
+    def rows(run, walls):
+        return [{"experiment": "discovery", "size": "small", "strategy": "walk", "mode": "time", "trial": i,
+                 "status": "ok", "wall_s": w, "host_id": "aaaa", "run_id": run} for i, w in enumerate(walls)]
+
+    current = table.to_table(rows("run-2", [1.0, 1.1]))
+    earlier = tmp_path / "measurements.parquet"
+    pq.write_table(table.to_table(rows("run-1", [2.0, 2.1]) + rows("run-2", [9.0])), earlier)
+    merged, _ = imports.merge(current, {"aaaa": {"host_id": "aaaa"}}, [str(earlier)], log=lambda m: None)
+    df = merged.to_pandas()
+    assert sorted(df["wall_s"]) == [1.0, 1.1, 2.0, 2.1]  # run-2's own copy re-imported: dropped
+    assert sorted(spread.runs(df)) == ["run-1", "run-2"]

@@ -351,3 +351,11 @@ def test_h2_does_not_judge_a_cell_that_lists_nothing():
 def test_h1_says_which_side_of_linear_a_refuting_cell_is_on():
     v = judge(pd.DataFrame(disc("walk", lambda f, b, c: 1e-4 * f**0.5)), "h1")
     assert v.verdict == "refuted" and "sub-linear, cheaper than linear" in v.deciding
+
+
+def test_h3_does_not_read_a_cost_per_byte_that_falls_with_bytes_as_a_slowdown():
+    """Time measured lower at 100 MB than at 10 MB (uneven contention between the sizes' jobs):
+    a negative cost per byte below the threshold makes any ratio meaningless."""
+    v = judge(pd.DataFrame(subtree("model-add", lambda f, b, c: (3.0 if b == 1e7 and c == 100 else 0.5) + 1e-8 * b)),
+              "h3")
+    assert v.verdict == "inconclusive" and "time falls with bytes up to 500 MB" in v.deciding, v.deciding

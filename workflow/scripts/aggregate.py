@@ -23,7 +23,7 @@ def main(sm):
     # Other hosts' or earlier runs' tables (config import_measurements), kept apart by host_id.
     merged, hosts = imports.merge(merged, hosts, list(sm.input.imported))
     # Contention: each row's calibration over its host's best anywhere in the merged table.
-    slow = calibrate.slowdown(merged.to_pandas(columns=list(calibrate.COLUMNS) + ["host_id"]))
+    slow = calibrate.slowdown(merged.select([*calibrate.COLUMNS, "host_id"]).to_pandas())
     merged = merged.set_column(merged.schema.get_field_index("slowdown"), "slowdown",
                                pa.array(slow.to_numpy(), pa.float64(), from_pandas=True))
     pq.write_table(merged, sm.output.measurements)

@@ -414,7 +414,11 @@ def h3(df, fits, cfg) -> Verdict:
             row[ratio_col] = fig.text + (f"; runs {fig.spread[0]:.2f}–{fig.spread[1]:.2f}" if fig.spread else "")
             side = fig.side()
             flat = all(np.isfinite(seg[k]) and seg[k] <= 0 for k in ("k_below_lo", "k_above_lo"))
-            if side == "above":
+            if np.isfinite(seg["k_below_hi"]) and seg["k_below_hi"] < 0:
+                # No operation gets cheaper with more bytes: the sizes below were measured unevenly.
+                dec, reading = INCONCLUSIVE, (f"time falls with bytes up to {fmt.nbytes(thr)}: a measurement "
+                                              "artefact (contention between the sizes' jobs?)")
+            elif side == "above":
                 dec, reading = SUPPORTED, f"slows: cost per byte above {fmt.nbytes(thr)} more than {cut:g}×"
             elif censored:
                 dec, reading = INCONCLUSIVE, "timeouts above the threshold give a lower bound only"
