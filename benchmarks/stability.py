@@ -12,7 +12,7 @@ of one host: the between-run spread enters the borderline rule).
 Targets, printed (not asserted): identical verdicts quiet vs loaded (borderline in both counts as
 equal); headline figures within 10% after the correction, or flagged as contention-affected.
 
-    python benchmarks/stability.py                  # about 10-20 minutes on a shared 2-core machine
+    python benchmarks/stability.py                  # 18 + 36 minutes on a busy shared 2-core machine
     python benchmarks/stability.py --ops ddx-add,ddx-pull-rm,ddx-push   # subtree operations to judge
     python benchmarks/stability.py --keep DIR       # keep both copies (and their tables) in DIR
 
