@@ -149,3 +149,25 @@ def test_hosts_are_fitted_apart_and_this_runs_hosts_are_judged_together():
     assert set(ft["host_id"]) == {"node-a+node-b", "there"}
     joint = pick(tidy.this_run(ft, own), "wall_s", "files", "joint")
     assert joint.status == "ok" and joint.b_lo <= 1.0 <= joint.b_hi
+
+
+def test_segmented_fit_reads_cost_per_byte_on_each_side_of_the_threshold():
+    """Slopes, not log-log exponents: a fixed cost does not read as a change past the threshold."""
+    rng = np.random.default_rng(3)
+    x = np.repeat([1e7, 1e8, 1e9, 2e9], 4)
+
+    def seg(law):
+        y = np.array([law(v) for v in x]) * np.exp(rng.normal(0, 0.02, x.size))
+        return fits.segmented(x, y, x, 5e8, n_boot=300)
+
+    linear = seg(lambda b: 5 + 2e-8 * b)  # a large fixed cost, the same cost per byte throughout
+    assert linear["status"] == "ok" and linear["ratio_lo"] < 1.0 < linear["ratio_hi"]
+    assert linear["k_below_lo"] < 2e-8 < linear["k_below_hi"]
+    kink = seg(lambda b: 1e-8 * b if b <= 5e8 else 5 + 3e-8 * (b - 5e8))
+    assert kink["ratio_lo"] < 3.0 < kink["ratio_hi"] and kink["ratio_lo"] > 2.5
+    flat = seg(lambda b: 0.1)
+    assert abs(flat["k_below"]) * 1e9 < 0.1 and abs(flat["k_above"]) * 1e9 < 0.1  # under 0.1 s per GB
+    one = fits.segmented(x[::4], x[::4] * 1e-8, x[::4], 5e8)
+    assert one["status"] == "ok" and np.isnan(one["ratio_lo"]) and one["ratio"] == pytest.approx(1.0)
+    few = fits.segmented(x[x > 5e7], x[x > 5e7] * 1e-8, x[x > 5e7], 5e8)
+    assert few["status"] == "too few sizes" and "1 size(s) at or below" in few["note"]

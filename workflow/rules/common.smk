@@ -30,6 +30,10 @@ validate(config, "../schemas/config.schema.yaml")
 check_config(config)
 
 SCRATCH = config["scratch_dir"].rstrip("/")
+# One run id for every row this run measures (ddxspike/experiment.py): between-run spread.
+from ddxspike.experiment import run_id
+
+RUN_ID = run_id()
 # Real repositories (existing_repos): a bad path stops the run here, before any job.
 from ddxspike.existing import check_existing_repos
 

@@ -11,6 +11,7 @@ import pyarrow.parquet as pq
 
 from ddxspike import imports, table
 from ddxspike.outputs import replace_atomically
+from ddxspike.engine import calibrate
 
 
 def main(sm):
@@ -26,6 +27,10 @@ def main(sm):
         hosts[host["host_id"]] = {**host, "imported": False}  # measured by this run
     # Other hosts' or earlier runs' tables (config import_measurements), kept apart by host_id.
     merged, hosts = imports.merge(merged, hosts, list(sm.input.imported))
+    # Contention: each row's calibration over its host's best anywhere in the merged table.
+    slow = calibrate.slowdown(merged.select([*calibrate.COLUMNS, "host_id"]).to_pandas())
+    merged = merged.set_column(merged.schema.get_field_index("slowdown"), "slowdown",
+                               pa.array(slow.to_numpy(), pa.float64(), from_pandas=True))
     hosts_table = pd.DataFrame(list(hosts.values()))
     replace_atomically(sm.output.measurements, lambda tmp: pq.write_table(merged, tmp))
     replace_atomically(sm.output.hosts, lambda tmp: hosts_table.to_parquet(tmp, index=False))

@@ -3,6 +3,7 @@ preparation, host id, the mismatch policy, and writing its Parquet file atomical
 
 import json
 import os
+import time
 from pathlib import Path
 
 import pyarrow.parquet as pq
@@ -11,6 +12,20 @@ from ddxspike import table
 from ddxspike.discovery.indexfile import index_path
 from ddxspike.engine import cache
 from ddxspike.engine.host import config_hash as host_config_hash
+
+
+# One id per pipeline run: common.smk sets it in the main Snakemake process, whose jobs (and a
+# cluster's, which inherit the environment) read it. Not a param, so it reruns nothing.
+RUN_ID_ENV = "DDXSPIKE_RUN_ID"
+
+
+def new_run_id() -> str:
+    return time.strftime("%Y%m%dT%H%M%SZ", time.gmtime()) + f"-{os.getpid()}"
+
+
+def run_id() -> str:
+    """This pipeline run's id; a job run outside Snakemake is a run of its own."""
+    return os.environ.setdefault(RUN_ID_ENV, new_run_id())
 
 
 class MismatchError(RuntimeError):
@@ -46,9 +61,11 @@ def write_rows(rows: list[dict], out_path, host: dict, on_mismatch: str = "fail"
     on_mismatch=fail a wrong answer fails the job, naming the paths that differ. `config` (the
     job's params, e.g. dict(snakemake.params)) is hashed into every row's config_hash."""
     shaped_by = None if config is None else host_config_hash(config)
+    run = run_id()
     for r in rows:
         r["host_id"] = host["host_id"]
         r["config_hash"] = shaped_by
+        r["run_id"] = run
     # A parity row (model vs DDX's binary, discovery) is a finding about the model: recorded.
     bad = [r for r in rows if r.get("status") == "mismatch" and r.get("mode") != "parity"]
     if bad and on_mismatch == "fail":

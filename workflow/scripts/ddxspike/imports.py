@@ -3,7 +3,7 @@ this run's table (config `import_measurements: [paths]`).
 
 Every row carries the host_id of the machine that measured it, so merged rows stay apart
 downstream (summaries, fits and verdicts group by host). Where this run measured the same
-cell (host_id, experiment, size, strategy) itself, its own rows win and the imported ones are
+cell (host_id, run_id, experiment, size, strategy) itself, its own rows win and the imported ones are
 dropped, so re-importing a run's own output never doubles its trials.
 """
 
@@ -15,7 +15,8 @@ import pyarrow.parquet as pq
 
 from ddxspike import table
 
-CELL = ["host_id", "experiment", "size", "strategy"]
+# run_id too: an earlier run of the same host is another run (between-run spread), not a duplicate.
+CELL = ["host_id", "run_id", "experiment", "size", "strategy"]
 
 
 class ImportedTableError(ValueError):

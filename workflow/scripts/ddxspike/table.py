@@ -37,6 +37,12 @@ MEASURES = [
     ("cache_hits", pa.int64()),
     ("cache_misses", pa.int64()),
     ("load_1m", pa.float64()),
+    # contention (engine/calibrate.py): the job's fixed calibration before and after its trials,
+    # and their mean over the host's best (set over the whole table when it is aggregated)
+    ("calib_before_s", pa.float64()),
+    ("calib_after_s", pa.float64()),
+    ("slowdown", pa.float64()),
+    ("run_id", pa.string()),  # the pipeline run that measured the row (experiment.run_id)
     ("residency_before", pa.float64()),  # share of the repository's file pages cached before a trial
     ("caches_dropped", pa.string()),  # cold trials: file-pages, or pages+dentries+inodes
     ("host_id", pa.string()),

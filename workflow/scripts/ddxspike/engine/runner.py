@@ -18,7 +18,7 @@ from pathlib import Path
 from subprocess import DEVNULL, Popen
 from typing import Callable, Optional
 
-from . import proctree
+from . import calibrate, proctree
 from .trial import TrialSpec
 
 SCRIPTS_DIR = Path(__file__).resolve().parents[2]  # workflow/scripts, so workers import ddxspike
@@ -169,6 +169,7 @@ def run_cell(
 
 def _run_cell(specs, *, warmups, trials, timeout_s, heap_trials, prepare, log,
               give_up_after_timeouts) -> list[dict]:
+    calib_before = calibrate.measure()  # contention: the same fixed work before and after
     rows: list[dict] = []
     order = 0
     warm = [s for s in specs if s.dims.get("cache_state", "warm") != "cold"]
@@ -235,7 +236,7 @@ def _run_cell(specs, *, warmups, trials, timeout_s, heap_trials, prepare, log,
                 rows.append({**spec.dims, **measured, "mode": "heap", "trial": rnd,
                              "order": order, "load_1m": load})
                 order += 1
-    return rows
+    return calibrate.stamp(rows, calib_before)
 
 
 def _name(spec: TrialSpec) -> str:

@@ -189,7 +189,7 @@ def checklist(df, doc: Document, profiles) -> pd.DataFrame:
     v = tidy.valid(df)
     sizes_met, sizes_text = _sizes_covered(df, v)
     edge_met, edge_text = _edge_cases_covered(v)
-    decided = [x.id for x in doc.verdicts if x.verdict != "inconclusive"]
+    decided = [x.id for x in doc.verdicts if verdicts.decided(x.verdict)]
     recs = {r["topic"]: r for r in doc.recommendations}
     ba = doc.before_after
     ba_ok = not ba.empty and "ratio" in ba and ba["ratio"].notna().any()

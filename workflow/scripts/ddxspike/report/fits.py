@@ -319,3 +319,59 @@ def break_size(fit: dict, limit: float) -> tuple[float, float, float]:
     if np.isfinite(fit.get("b_lo", np.nan)) and fit["b_lo"] <= 0 < np.log(limit) - fit["ybar"]:
         point = np.inf  # not significantly growing: no break follows from this fit
     return (point, min(ends) if ends else np.nan, max(ends) if ends else np.nan)
+
+
+def segmented(x, y, strata, at: float, n_boot: int = N_BOOT, seed: int = SEED) -> dict:
+    """Cost per unit of x below and above `at` (seconds per byte for H3), each with its interval.
+
+    Below: the least-squares line through the points at or below `at`. Above: the least-squares
+    slope of the points above `at` through that line's value at `at` — two segments joined at the
+    threshold, each slope estimated from its own side's points only, so a fixed cost (the
+    intercept) never reads as a change of slope the way a log-log exponent would. `ratio` is
+    above / below; where the below slope is not positive, +inf if the above one is, else 0.
+    Intervals: percentile bootstrap resampling trials within each size; none with one trial per
+    size. Needs 2 sizes at or below `at` and 1 above it."""
+    x, y, strata = (np.asarray(v) for v in (x, y, strata))
+    x, y = x.astype(float), y.astype(float)
+    below = x <= at
+    nb, na = np.unique(x[below]).size, np.unique(x[~below]).size
+    out = {"n_below": int(nb), "n_above": int(na), "at": float(at),
+           "x_min": float(x.min()) if x.size else np.nan, "x_max": float(x.max()) if x.size else np.nan}
+    if nb < 2 or na < 1:
+        return {**out, "status": "too few sizes",
+                "note": f"{nb} size(s) at or below and {na} above the threshold; needs 2 and 1"}
+
+    def fit(ib, ia):
+        """Slopes for index arrays of shape (R, n): rows are replicates."""
+        xb, yb, xa, ya = x[below][ib], y[below][ib], x[~below][ia], y[~below][ia]
+        xc = xb - xb.mean(axis=1, keepdims=True)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            k1 = np.sum(xc * (yb - yb.mean(axis=1, keepdims=True)), axis=1) / np.sum(xc * xc, axis=1)
+            anchor = yb.mean(axis=1) + k1 * (at - xb.mean(axis=1))
+            d = xa - at
+            k2 = np.sum(d * (ya - anchor[:, None]), axis=1) / np.sum(d * d, axis=1)
+        return k1, k2
+
+    def ratio(k1, k2):
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return np.where(k1 > 0, k2 / k1, np.where(k2 > 0, np.inf, 0.0))
+
+    ib0 = np.arange(int(below.sum()))[None, :]
+    ia0 = np.arange(int((~below).sum()))[None, :]
+    k1, k2 = (float(v[0]) for v in fit(ib0, ia0))
+    res = {**out, "status": "ok", "note": "", "k_below": k1, "k_above": k2,
+           "ratio": float(ratio(np.array([k1]), np.array([k2]))[0])}
+    counts = np.unique(strata, return_counts=True)[1]
+    if n_boot <= 0 or counts.min() < 2:
+        nan = {k: np.nan for k in ("k_below_lo", "k_below_hi", "k_above_lo", "k_above_hi", "ratio_lo", "ratio_hi")}
+        return {**res, **nan, "ci_method": "none (one trial per size)" if n_boot > 0 else "none"}
+    rng = np.random.default_rng(seed)
+    b1, b2 = fit(_strata_indices(strata[below], n_boot, rng), _strata_indices(strata[~below], n_boot, rng))
+    q = [(1 - 0.95) / 2, 1 - (1 - 0.95) / 2]
+    r = ratio(b1, b2)
+    lo1, hi1 = np.nanquantile(b1, q)
+    lo2, hi2 = np.nanquantile(b2, q)
+    rlo, rhi = np.quantile(r[~np.isnan(r)], q, method="inverted_cdf")
+    return {**res, "k_below_lo": float(lo1), "k_below_hi": float(hi1), "k_above_lo": float(lo2),
+            "k_above_hi": float(hi2), "ratio_lo": float(rlo), "ratio_hi": float(rhi),
+            "ci_method": f"bootstrap {n_boot} (trials within size)"}

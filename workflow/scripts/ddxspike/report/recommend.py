@@ -6,7 +6,7 @@ import pandas as pd
 
 from ddxspike.report import fits as fitlib
 from ddxspike.report import fmt, select, stats, tidy
-from ddxspike.report.verdicts import cache_ratios
+from ddxspike.report.verdicts import cache_ratios, decided
 
 
 def _largest(d: pd.DataFrame) -> pd.DataFrame:
@@ -182,7 +182,7 @@ def size_warnings(policy: pd.DataFrame) -> dict:
 
 
 def future(verdicts, df) -> dict:
-    items = [f"{v.id}: {v.deciding}" for v in verdicts if v.verdict == "inconclusive"]
+    items = [f"{v.id}: {v.deciding}" for v in verdicts if not decided(v.verdict)]
     v = tidy.valid(df)
     if not v.empty:
         keys = tidy.cell_keys(v) + ["size"]

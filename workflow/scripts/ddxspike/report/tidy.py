@@ -25,7 +25,7 @@ METRICS = {
 # A cold trial that started with more than this share of the repository's pages cached was not
 # really cold: it is left out of fits, verdicts and targets and counted (lukewarm()).
 COLD_RESIDENCY_MAX = 0.05
-_NOT_FITTED = {"user_s", "sys_s", "cpu_s"}
+_NOT_FITTED = {"user_s", "sys_s", "cpu_s", "calib_before_s", "calib_after_s"}  # calibrations: contention
 
 
 def metrics(df: pd.DataFrame) -> list[str]:

@@ -24,7 +24,7 @@ STATUSES = ["ok", "error", "timeout", "mismatch"]
 # Numeric measure columns that are not values to summarise.
 NOT_METRICS = {"trial", "order", "exit_status"}  # numbers, but not measures
 # Context columns summarised once per cell rather than as metrics.
-CONTEXT = {"load_1m", "residency_before"}
+CONTEXT = {"load_1m", "residency_before", "calib_before_s", "calib_after_s", "slowdown"}
 
 STAT_COLUMNS = ["median", "ci_low", "ci_high", "ci_level", "mean", "sd", "cv", "mad", "q1", "q3",
                 "iqr", "p95", "min", "max", "outliers_mild", "outliers_severe", "noisy"]
