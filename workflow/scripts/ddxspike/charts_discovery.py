@@ -5,6 +5,8 @@ table. Library sizes and real repositories are plotted against their shape; edge
 import altair as alt
 import pandas as pd
 
+from ddxspike import charts_common as common
+
 EDGE_PREFIX = "edge-"
 PANEL = {"width": 220, "height": 200}
 DEPTH_ORDER = ["names", "stat", "meta", "hash"]
@@ -29,28 +31,40 @@ def _empty(title: str) -> alt.Chart:
             .mark_text(size=14).encode(text="text:N").properties(width=400, height=60))
 
 
-def time_vs_shape(df: pd.DataFrame, x: str = "files") -> alt.Chart:
-    """Median wall time per strategy against repository files (or bytes), log-log, per depth;
-    solid = warm cache, dashed = cold."""
+def _target(targets, tid):
+    t = next((t for t in targets or [] if t["id"] == tid), None)
+    return (t["limit"], f"{t['source']}: {t['text']}") if t else None
+
+
+def time_vs_shape(df: pd.DataFrame, x: str = "files", targets=None) -> alt.VConcatChart:
+    """Median wall time with its interval (bars) against repository files (or bytes), log-log:
+    one row of panels per strategy family (DDX's own and its models first), one panel per depth;
+    solid = warm cache, dashed = cold; DDX's own drawn wider; the 5 s target where it is near."""
     d = _timed_ok(_libraries(df))
     title = f"Asset discovery: time vs {x}"
     if d.empty:
         return _empty(title)
-    med = (d.groupby(["size", "strategy", "depth", "cache_state", x], as_index=False)["wall_s"]
-           .median().rename(columns={"wall_s": "median_wall_s"}))
-    return (
-        alt.Chart(med).mark_line(point=True)
-        .encode(
-            x=alt.X(f"{x}:Q", scale=alt.Scale(type="log"), title=f"repository {x}"),
-            y=alt.Y("median_wall_s:Q", scale=alt.Scale(type="log"), title="median wall time (s)"),
-            color=alt.Color("strategy:N"),
-            strokeDash=alt.StrokeDash("cache_state:N", title="cache"),
-            column=alt.Column("depth:N", sort=DEPTH_ORDER, title="depth"),
-            tooltip=["size", "strategy", "depth", "cache_state", x,
-                     alt.Tooltip("median_wall_s:Q", format=".4f")],
-        )
-        .properties(**PANEL, title=title)
-    )
+    d = d.assign(family=d["strategy"].map(common.family))
+    target = _target(targets, "discovery-1gb")
+    depths = [x_ for x_ in DEPTH_ORDER if (d["depth"] == x_).any()] + sorted(set(d["depth"].dropna()) - set(DEPTH_ORDER))
+    rows, notes = [], set()
+    for fam in [f for f in list(common.FAMILIES) + ["other"] if (d["family"] == f).any()]:
+        panels = []
+        for depth in depths:
+            g = d[(d["family"] == fam) & (d["depth"] == depth)]
+            if g.empty:
+                continue
+            med = common.medians(g, ["strategy", "cache_state", x], "wall_s")
+            chart, note = common.lines(med, x, f"repository {x}", "median wall time (s)", target=target,
+                                       width=200, height=150, y_format="~g")
+            notes.add(note)
+            panels.append(chart.properties(title=f"{fam} · {depth}"))
+        if panels:
+            rows.append(alt.hconcat(*panels).resolve_scale(color="independent", strokeWidth="independent"))
+    sub = ["bars: interval of the median (order statistics; coverage in the tooltip)",
+           "solid: warm cache, dashed: cold"] + sorted(n for n in notes if n)
+    return alt.vconcat(*rows).resolve_scale(color="independent").properties(
+        title=alt.Title(title, subtitle=sub))
 
 
 def first_page(df: pd.DataFrame) -> alt.Chart:
@@ -180,8 +194,8 @@ def edge_cases(df: pd.DataFrame) -> alt.Chart:
 
 
 CHARTS = {
-    "discovery_time_vs_files": lambda df: time_vs_shape(df, "files"),
-    "discovery_time_vs_bytes": lambda df: time_vs_shape(df, "bytes"),
+    "discovery_time_vs_files": lambda df, targets=None: time_vs_shape(df, "files", targets),
+    "discovery_time_vs_bytes": lambda df, targets=None: time_vs_shape(df, "bytes", targets),
     "discovery_first_page": first_page,
     "discovery_memory": memory,
     "discovery_heap": heap,

@@ -41,7 +41,7 @@ def discovery_strategy(df, cfg) -> dict:
     winner = pd.Series(lines).mode().iloc[0]
     text = (f"Adopt `{winner}` for asset discovery: it is the fastest uncached strategy listing every file in "
             f"{lines.count(winner)} of {len(lines)} depth/cache-state cells at {size} ({fmt.count(files)} files).")
-    return {"topic": topic, "text": text, "evidence": "; ".join(evidence)}
+    return {"topic": topic, "text": text, "evidence": "; ".join(evidence), "strategy": winner}
 
 
 def caching(df, cfg) -> dict:
@@ -191,11 +191,14 @@ def future(verdicts, df) -> dict:
         noisy = int((cv > 0.10).sum())
         if noisy:
             items.append(f"{noisy} of {len(cv)} cells are noisy (coefficient of variation > 10%): rerun them on a quiet host")
-    items.append("measure real DDX (`ddx list` as an external command) against the re-implementation")
     return {"topic": "Future investigation", "text": " · ".join(items), "evidence": ""}
 
 
 def all_recommendations(df, fits, verdicts, policy, cfg) -> list[dict]:
+    """Every recommendation, each with an id ("discovery-strategy", ...) the document links to."""
     by_id = {v.id: v for v in verdicts}
-    return [discovery_strategy(df, cfg), caching(df, cfg), pagination(df, fits, cfg),
+    recs = [discovery_strategy(df, cfg), caching(df, cfg), pagination(df, fits, cfg),
             catalogue_index(by_id["H5"]), subtree(df, fits, cfg), size_warnings(policy), future(verdicts, df)]
+    for r in recs:
+        r["id"] = "-".join(r["topic"].lower().replace("/", " ").split())
+    return recs
