@@ -44,27 +44,8 @@ def time_vs_shape(df: pd.DataFrame, x: str = "files", targets=None) -> alt.VConc
     title = f"Asset discovery: time vs {x}"
     if d.empty:
         return _empty(title)
-    d = d.assign(family=d["strategy"].map(common.family))
-    target = _target(targets, "discovery-1gb")
-    depths = [x_ for x_ in DEPTH_ORDER if (d["depth"] == x_).any()] + sorted(set(d["depth"].dropna()) - set(DEPTH_ORDER))
-    rows, notes = [], set()
-    for fam in [f for f in list(common.FAMILIES) + ["other"] if (d["family"] == f).any()]:
-        panels = []
-        for depth in depths:
-            g = d[(d["family"] == fam) & (d["depth"] == depth)]
-            if g.empty:
-                continue
-            med = common.medians(g, ["strategy", "cache_state", x], "wall_s")
-            chart, note = common.lines(med, x, f"repository {x}", "median wall time (s)", target=target,
-                                       width=200, height=150, y_format="~g")
-            notes.add(note)
-            panels.append(chart.properties(title=f"{fam} · {depth}"))
-        if panels:
-            rows.append(alt.hconcat(*panels).resolve_scale(color="independent", strokeWidth="independent"))
-    sub = ["bars: interval of the median (order statistics; coverage in the tooltip)",
-           "solid: warm cache, dashed: cold"] + sorted(n for n in notes if n)
-    return alt.vconcat(*rows).resolve_scale(color="independent").properties(
-        title=alt.Title(title, subtitle=sub))
+    return common.family_grid(d, x, "wall_s", "median wall time", title, _target(targets, "discovery-1gb"),
+                              DEPTH_ORDER)
 
 
 def first_page(df: pd.DataFrame) -> alt.Chart:
@@ -96,29 +77,18 @@ def first_page(df: pd.DataFrame) -> alt.Chart:
 
 
 def _memory_panels(d: pd.DataFrame, column: str, scale: str, y_title: str, digits: str,
-                   title: str) -> alt.Chart:
-    """Median of one memory column (bytes) per strategy and depth against files, in MB."""
+                   title: str, target=None) -> alt.Chart:
+    """Median of one memory column per strategy family and depth against files, in MB."""
     if d.empty:
         return _empty(title)
-    med = d.groupby(["size", "strategy", "depth", "files"], as_index=False)[column].median()
-    med["mb"] = med[column] / 1e6
-    return (
-        alt.Chart(med).mark_line(point=True)
-        .encode(
-            x=alt.X("files:Q", scale=alt.Scale(type="log"), title="repository files"),
-            y=alt.Y("mb:Q", scale=alt.Scale(type=scale), title=y_title),
-            color="strategy:N",
-            column=alt.Column("depth:N", sort=DEPTH_ORDER),
-            tooltip=["size", "strategy", "depth", alt.Tooltip("mb:Q", format=digits)],
-        )
-        .properties(**PANEL, title=title)
-    )
+    return common.family_grid(d, "files", column, y_title, title, target, DEPTH_ORDER)
 
 
-def memory(df: pd.DataFrame) -> alt.Chart:
+def memory(df: pd.DataFrame, targets=None) -> alt.Chart:
     """Median peak resident memory of the trial process (interpreter included) per strategy."""
     return _memory_panels(_timed_ok(_libraries(df)), "peak_rss_bytes", "linear",
-                          "median peak RSS (MB)", ".1f", "Asset discovery: peak resident memory")
+                          "median peak RSS", ".1f", "Asset discovery: peak resident memory",
+                          _target(targets, "memory-typical"))
 
 
 def heap(df: pd.DataFrame) -> alt.Chart:
@@ -126,7 +96,7 @@ def heap(df: pd.DataFrame) -> alt.Chart:
     allocates; `lazy` streams, the others materialise the list."""
     d = _libraries(df)
     d = d[(d["mode"] == "heap") & (d["status"] == "ok") & d["py_heap_peak_bytes"].notna()]
-    return _memory_panels(d, "py_heap_peak_bytes", "symlog", "tracemalloc peak (MB)", ".2f",
+    return _memory_panels(d, "py_heap_peak_bytes", "symlog", "median tracemalloc peak", ".2f",
                           "Asset discovery: Python heap peak (streaming vs materialised)")
 
 

@@ -15,15 +15,15 @@ MAX_SERIES = 6  # strategies a small chart draws (each in warm and cold)
 def _spec(k: int, cfg: dict) -> dict:
     """What question k's chart shows: experiment, metric, x axis, extra strategies."""
     return {
-        1: {"experiment": cfg["h1"]["experiment"], "metric": "wall_s", "x": "files", "y": "median wall time (s)",
+        1: {"experiment": cfg["h1"]["experiment"], "metric": "wall_s", "x": "files", "y": "median wall time",
             "extra": list(cfg["h1"]["strategies"])},
-        2: {"experiment": cfg["h3"]["experiment"], "metric": "wall_s", "x": "bytes", "y": "median wall time (s)",
+        2: {"experiment": cfg["h3"]["experiment"], "metric": "wall_s", "x": "bytes", "y": "median wall time",
             "extra": list(cfg["h3"]["strategies"])},
         3: {"experiment": cfg["h5"]["experiment"], "metric": "first_query_s", "x": "workflows",
-            "y": "median cold discovery + first query (s)", "extra": list(cfg["h5"]["scan"]) + list(cfg["h5"]["index"])},
-        4: {"experiment": cfg["h1"]["experiment"], "metric": "peak_rss_bytes", "x": "files", "y": "median peak RSS (B)",
+            "y": "median cold discovery + first query", "extra": list(cfg["h5"]["scan"]) + list(cfg["h5"]["index"])},
+        4: {"experiment": cfg["h1"]["experiment"], "metric": "peak_rss_bytes", "x": "files", "y": "median peak RSS",
             "extra": list(cfg["h1"]["strategies"])},
-        5: {"experiment": cfg["listing"]["experiment"], "metric": "wall_s", "x": "files", "y": "median wall time (s)",
+        5: {"experiment": cfg["listing"]["experiment"], "metric": "wall_s", "x": "files", "y": "median wall time",
             "extra": list(cfg["listing"]["strategies"])},
     }[k]
 
@@ -45,7 +45,7 @@ def question_chart(k: int, df: pd.DataFrame, doc, targets: list[dict], cfg: dict
     spec = _spec(k, cfg)
     answer = doc.answers[k]
     row = doc.matrix[doc.matrix["target"] == answer.target].head(1) if not doc.matrix.empty else doc.matrix
-    judged = row["judged"].iloc[0].split(", ") if not row.empty and row["judged"].iloc[0] != "–" else []
+    judged = [x for x in row["judged_list"].iloc[0].split(", ") if x] if not row.empty else []
     recommended = [r.get("strategy") for r in doc.recommendations if r.get("strategy")]
     wanted = list(dict.fromkeys(judged + recommended + spec["extra"]))
     d = tidy.valid(fitlib.scaling_points(df, exclude), "time")
@@ -64,10 +64,11 @@ def question_chart(k: int, df: pd.DataFrame, doc, targets: list[dict], cfg: dict
     target = (t["limit"], f"{t['id']} < {_limit_text(t)}") if t and t.get("kind", "max") == "max" else None
     keys = ["strategy", spec["x"]] + (["cache_state"] if "cache_state" in d and d["cache_state"].notna().any() else [])
     med = common.medians(d, keys, spec["metric"])
-    chart, note = common.lines(med, spec["x"], spec["x"], spec["y"], emphasise=judged + recommended, target=target,
+    med, y_title, target = common.in_units(med, spec["metric"], spec["y"], target)
+    chart, note = common.lines(med, spec["x"], spec["x"], y_title, emphasise=judged + recommended, target=target,
                                width=300, height=170)
     depth = ", ".join(sorted(set(d["depth"].dropna()))) if "depth" in d else ""
-    caption = (f"{spec['y']} against {spec['x']}" + (f" (depth {depth})" if depth else "")
+    caption = (f"{y_title} against {spec['x']}" + (f" (depth {depth})" if depth else "")
                + "; bars: interval of the median; dashed: cold cache; wide lines: the judged implementation"
                + (f" and the recommended strategy" if recommended else "") + (f". {note}" if note else "."))
     return chart, caption

@@ -131,8 +131,8 @@ def analyse(df: pd.DataFrame, hosts: pd.DataFrame | None, cfg: dict, note: str =
     out = {"version": version, "own": own, "measured": bool(version) and bool(have & set(own)), "note": "",
            "ratios": pd.DataFrame(), "parity": _parity(df, version or "DDX"), "behaviours": [], "summary": ""}
     if not version:
-        out["note"] = note or ("DDX's own binary was not measured (no `ddx_version` in the hosts table): set "
-                               "`ddx.binary` in the config to a DDX binary (see the README, \"DDX itself\").")
+        out["note"] = note or ("DDX's own binary was not measured (the hosts table records no `ddx version`): "
+                               "set `ddx.binary` to a DDX binary (README, \"DDX itself\").")
         return out
     rows = []
     for binary, model in s["pairs"].items():

@@ -298,10 +298,15 @@ def _shapes(df) -> dict:
     """size -> '300 files, 2 MB' (the shape a reader needs beside a size name)."""
     if df.empty:
         return {}
-    g = df.groupby("size")[[a for a in ("files", "bytes") if a in df]].max()
-    return {s: ", ".join(x for x in (f"{fmt.count(r['files'])} files" if pd.notna(r.get("files")) else "",
+    g = df.groupby("size")[[a for a in ("files", "bytes", "workflows") if a in df]].max()
+
+    def shape(r):
+        if pd.notna(r.get("workflows")):  # a catalogue is sized by its workflows
+            return f"{fmt.count(r['workflows'])} workflows"
+        return ", ".join(x for x in (f"{fmt.count(r['files'])} files" if pd.notna(r.get("files")) else "",
                                      fmt.nbytes(r["bytes"]) if pd.notna(r.get("bytes")) else "") if x)
-            for s, r in g.iterrows()}
+
+    return {s: shape(r) for s, r in g.iterrows()}
 
 
 def scale_note(df: pd.DataFrame, cfg) -> str:

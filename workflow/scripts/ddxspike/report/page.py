@@ -11,16 +11,18 @@ from ddxspike.report.findings import INCONCLUSIVE, MEETS, MISSES, NOT_MEASURED, 
 MARK_CLASS = {MEETS: "pass", MISSES: "fail", NOT_MEASURED: "no-data", INCONCLUSIVE: "inconclusive"}
 TICK = {"met": "☑", "partly": "◐", "not yet": "☐"}
 FIRST_SCREEN_CSS = """
-.answers{width:100%;border:0;font-size:13.5px} .answers td{border:0;border-bottom:1px solid #e4e7eb;padding:5px 6px}
-.answers tr:nth-child(even) td{background:none} .answers td.q{width:19ch;color:#444;font-size:12.5px}
-.answers td.mark{width:14ch;white-space:nowrap} .answers .fig{font-weight:600}
+h1{font-size:1.35em;margin:.1em 0 .2em} h2{margin:.9em 0 .3em}
+.answers{width:100%;border:0;font-size:13.5px;table-layout:fixed} .answers td{border:0;border-bottom:1px solid #e4e7eb;padding:4px 6px}
+.answers tr:nth-child(even) td{background:none} .answers td.q{color:#444;font-size:12.5px}
+.answers td.mark{white-space:nowrap}
 .mark{display:inline-block;border-radius:3px;padding:0 5px;font-size:12px;font-weight:600;color:#fff}
 .mark.pass{background:#1a7f37} .mark.fail{background:#b3261e} .mark.no-data{background:#6e7781}
 .mark.inconclusive{background:#9a6700} .why{color:#555;font-size:12px}
-.checks{width:100%;border:0;font-size:12.5px} .checks td{border:0;padding:1px 6px;vertical-align:top}
-.checks tr:nth-child(even) td{background:none} .checks td.t{width:2ch;font-size:15px;line-height:1}
-.checks td.c{width:50ch} .checks td.e{color:#555;max-width:0;overflow:hidden;text-overflow:ellipsis;white-space:nowrap}
-.note{background:#fff8c5;border:1px solid #d4a72c;padding:3px 8px;font-size:12.5px;margin:.3em 0}
+.checks{width:100%;border:0;font-size:12.5px;table-layout:fixed} .checks td{border:0;padding:1px 6px;vertical-align:top}
+.checks tr:nth-child(even) td{background:none} .checks td.t{font-size:14px;line-height:1.2}
+.checks td.c{white-space:nowrap;overflow:hidden;text-overflow:ellipsis}
+.checks td.e{color:#555;overflow:hidden;text-overflow:ellipsis;white-space:nowrap}
+.note{background:#fff8c5;border:1px solid #d4a72c;padding:2px 8px;font-size:12px;margin:.2em 0;max-width:none}
 .matrix td.pass{background:#dafbe1;color:#116329} .matrix td.fail{background:#ffebe9;color:#b3261e}
 .matrix td.marginal{background:#fff8c5;color:#7d4e00} .matrix td.nodata{color:#888}
 .charts{display:flex;flex-wrap:wrap;gap:12px} .charts figure{margin:0;max-width:680px}
@@ -45,10 +47,10 @@ def first_screen(doc: Document) -> str:
         f'<tr id="{c.id}"><td class="t" title="{html.esc(c.status)}">{TICK.get(c.status, "☐")}</td>'
         f'<td class="c">{html.esc(c.text)} <span class="why">({html.esc(c.kind)})</span></td>'
         f'<td class="e" title="{html.esc(c.why)}">{html.esc(c.why)}</td>'
-        f'<td><a href="{c.link}">evidence</a></td></tr>' for c in doc.checklist)
-    return (f'<h2 id="answers">The five sub-questions</h2><table class="answers"><tbody>{"".join(rows)}</tbody></table>'
+        f'<td class="l"><a href="{c.link}">evidence</a></td></tr>' for c in doc.checklist)
+    return (f'<h2 id="answers">The five sub-questions</h2><table class="answers"><colgroup><col style="width:22%"><col style="width:9.5em"><col></colgroup><tbody>{"".join(rows)}</tbody></table>'
             f'<h2 id="criteria">TS-001 success criteria and deliverables</h2>'
-            f'<table class="checks"><tbody>{checks}</tbody></table>')
+            f'<table class="checks"><colgroup><col style="width:2em"><col style="width:36%"><col><col style="width:5.5em"></colgroup><tbody>{checks}</tbody></table>')
 
 
 def notes(doc: Document) -> str:

@@ -147,7 +147,10 @@ def check_targets(df: pd.DataFrame, fits: pd.DataFrame, targets: list[dict]):
                 breaks.append({**base, "cell": label, **cell, "axis": axis, "break_at": n, "break_lo": lo,
                                "break_hi": hi, "b": f["b"], "fit_model": f["model"],
                                "x_max": f["x_max"]})
-            for size, s in g_all.groupby("size", sort=False):
+            # A size measured at several commit counts (subtree history) is checked per count.
+            by = ["size", "commits"] if "commits" in g_all and g_all["commits"].notna().any() else ["size"]
+            for key, s in g_all.groupby(by, sort=False, dropna=False):
+                size = key[0] if isinstance(key, tuple) else key
                 first = s.iloc[0]
                 if not _applies(first, t.get("applies_to")):
                     continue
@@ -274,7 +277,9 @@ def matrix(checks: pd.DataFrame, breaks: pd.DataFrame, targets: list[dict], size
             med = at["median"].astype(float)
             figured = med.notna()
             i = med[figured].idxmax() if figured.any() else at.index[0]
-            w = at.loc[i]
+            w = at.loc[i].copy()
+            if "commits" in at and at["commits"].nunique() > 1:
+                w["cell"] = f"{w['cell']} at {fmt.count(w['commits'])} commits"
             unfigured = at.loc[~figured, "cell"].tolist() if figured.any() else []
             dims = {k: w[k] for k in tidy.cell_keys(c) if isinstance(w.get(k), str)}
             rows.append({**base, "size": size, "status": w["status"], "cell": w["cell"], "measured": w["measured"],
