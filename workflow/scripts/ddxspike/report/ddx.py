@@ -58,7 +58,8 @@ def _ratio_rows(df: pd.DataFrame, own: str, model: str) -> list[dict]:
     out = []
     if b.empty or m.empty:
         return out
-    keys = [k for k in ("size", "cache_state", "depth", "commits") if k in v and b[k].notna().any()]
+    keys = [k for k in ("size", "cache_state", "depth") if k in v and b[k].notna().any()]
+    keys += ["commits"] if "commits" in b and b["commits"].nunique() > 1 else []
     for key, g in b.groupby(keys, dropna=False, sort=False):
         cell = dict(zip(keys, key if isinstance(key, tuple) else (key,)))
         mm = m
@@ -70,8 +71,8 @@ def _ratio_rows(df: pd.DataFrame, own: str, model: str) -> list[dict]:
         if mm.empty:
             continue
         r = stats.ratio_ci(g["wall_s"], mm["wall_s"])
-        out.append({"operation": own, "model": model, **cell, "files": g["files"].iloc[0],
-                    "binary": fmt.interval("wall_s", *stats.median_ci(g["wall_s"])),
+        out.append({"operation": own, "model": model, **cell, "files": fmt.count(g["files"].iloc[0]),
+                    "binary median": fmt.interval("wall_s", *stats.median_ci(g["wall_s"])),
                     "model median": fmt.interval("wall_s", *stats.median_ci(mm["wall_s"])),
                     "binary / model": fmt.ratio(*r), "ratio": r[0]})
     return out
@@ -141,7 +142,7 @@ def analyse(df: pd.DataFrame, hosts: pd.DataFrame | None, cfg: dict, note: str =
     out["behaviours"] = _behaviours(df, own, version)
     r = out["ratios"]
     if not r.empty and r["ratio"].notna().any():
-        top = r[r["files"] == r["files"].max()]
+        top = r[r["size"] == r["size"].iloc[-1]]
         out["summary"] = (f"{version} measured: " + "; ".join(
             f"{x['operation']} / {x['model']} {x['binary / model']}" for x in
             top.drop_duplicates("operation").to_dict("records")) + f" at {top['size'].iloc[0]}")

@@ -88,8 +88,13 @@ def ratio(r, lo, hi) -> str:
     if _bad(r):
         return "–"
     if _bad(lo) or _bad(hi):
-        return f"{r:.2f}× ({_no_interval(lo)})"
-    return f"{r:.2f}× [{lo:.2f}, {hi:.2f}{_coverage(lo)}]"
+        return f"{_r(r)}× ({_no_interval(lo)})"
+    return f"{_r(r)}× [{_r(lo)}, {_r(hi)}{_coverage(lo)}]"
+
+
+def _r(x) -> str:
+    """Two decimals, or two significant digits below 0.1 (0.013, not 0.01)."""
+    return f"{x:.2f}" if abs(x) >= 0.1 or x == 0 else f"{x:.2g}"
 
 
 def speedup(r, lo, hi) -> str:

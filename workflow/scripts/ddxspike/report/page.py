@@ -48,7 +48,7 @@ def first_screen(doc: Document) -> str:
         f'<td class="c">{html.esc(c.text)} <span class="why">({html.esc(c.kind)})</span></td>'
         f'<td class="e" title="{html.esc(c.why)}">{html.esc(c.why)}</td>'
         f'<td class="l"><a href="{c.link}">evidence</a></td></tr>' for c in doc.checklist)
-    return (f'<h2 id="answers">The five sub-questions</h2><table class="answers"><colgroup><col style="width:22%"><col style="width:9.5em"><col></colgroup><tbody>{"".join(rows)}</tbody></table>'
+    return (f'<h2 id="answers">Executive summary: the five sub-questions</h2><table class="answers"><colgroup><col style="width:22%"><col style="width:9.5em"><col></colgroup><tbody>{"".join(rows)}</tbody></table>'
             f'<h2 id="criteria">TS-001 success criteria and deliverables</h2>'
             f'<table class="checks"><colgroup><col style="width:2em"><col style="width:36%"><col><col style="width:5.5em"></colgroup><tbody>{checks}</tbody></table>')
 
