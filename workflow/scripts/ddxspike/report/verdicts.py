@@ -345,7 +345,7 @@ def h4(df, fits, cfg) -> Verdict:
     sel = cfg["h4"]
     cut = sel["cut"]
     rule = (f"Ratio of median discovery time, cached strategy ({', '.join(sel['cached'])}) over the fastest "
-            f"uncached one ({', '.join(sel['uncached'])}), with a bootstrap interval, at the largest size, "
+            f"uncached one ({', '.join(sel['uncached'])}), with the quotient of the two medians' intervals, at the largest size, "
             f"per depth ({', '.join(sel['depths'])}) and cache state. Supported when in every such cell "
             f"some cache's whole interval lies below {1 - cut:g} (a cut of more than {cut:.0%}); refuted "
             f"when in every cell every cache's interval lies above {1 - cut:g}; else inconclusive.")
