@@ -107,6 +107,21 @@ def analyse(df: pd.DataFrame, fits: pd.DataFrame, targets: list[dict], cfg: dict
     return doc
 
 
+def verdict_rows(doc: Document) -> pd.DataFrame:
+    """The hypotheses as a table; the runs pooled and the contention note where the verdicts
+    carry them (a verdict resting on cells measured on a busy machine says so)."""
+    rows = []
+    for x in doc.verdicts:
+        r = {"id": x.id, "question": x.question, "hypothesis": x.hypothesis, "verdict": x.verdict,
+             "deciding figures": x.deciding}
+        if getattr(x, "runs", 1) > 1:
+            r["runs"] = x.runs
+        if getattr(x, "contended", False):
+            r["contention"] = getattr(x, "contention", "") or "rests on contended cells"
+        rows.append(r)
+    return pd.DataFrame(rows)
+
+
 def exclusions_note(df: pd.DataFrame) -> str:
     """What the figures leave out, counted: failed trials, cold trials that were not cold, and RSS
     growth <= 0 (kept raw in the table, but a log fit cannot take it)."""
@@ -208,6 +223,13 @@ def _who(doc: Document, row) -> str:
     if row["judged_as"].startswith("DDX's own") and doc.ddx.get("version"):
         return f"{doc.ddx['version']} {cell}"
     return cell
+
+
+def judged_name(doc: Document, row) -> str:
+    """A matrix row's judged implementation, with DDX's version when it is DDX's own."""
+    if row["judged_as"].startswith("DDX's own") and doc.ddx.get("version"):
+        return f"{doc.ddx['version']} {row['judged']}"
+    return str(row["judged"])
 
 
 def _size_text(doc: Document, size) -> str:

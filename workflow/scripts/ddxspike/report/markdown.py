@@ -6,7 +6,8 @@ investigations), readable on GitHub. Layout only: nothing is judged here."""
 import pandas as pd
 
 from ddxspike.report import fmt
-from ddxspike.report.findings import INCONCLUSIVE, MEETS, MISSES, NOT_MEASURED, QUESTIONS, Document
+from ddxspike.report.findings import (INCONCLUSIVE, MEETS, MISSES, NOT_MEASURED, QUESTIONS, Document, judged_name,
+                                      verdict_rows)
 
 ICON = {MEETS: "✅ meets target", MISSES: "❌ misses target", NOT_MEASURED: "⬜ not measured",
         INCONCLUSIVE: "⚠️ inconclusive"}
@@ -37,7 +38,7 @@ def matrix_table(doc: Document) -> pd.DataFrame:
     rows = []
     for tid, g in m.groupby("target", sort=False):
         first = g.iloc[0]
-        r = {"target": f"{tid}: {first['text']}", "judged": f"{first['judged']} ({first['judged_as']})"}
+        r = {"target": f"{tid}: {first['text']}", "judged": f"{judged_name(doc, first)} ({first['judged_as']})"}
         for s in sizes:
             at = g[g["size"] == s]
             if at.empty:
@@ -78,9 +79,7 @@ def results(doc: Document, summary: str, when: str = "") -> str:
             if c.kind == kind:
                 out.append(f"- {BOX.get(c.status, '[ ]')} **{c.text}** ({c.status}): {fmt.no_paths(c.why)}")
         out.append("")
-    out += ["## Hypotheses", "", table(pd.DataFrame([{
-        "id": v.id, "hypothesis": v.hypothesis, "verdict": v.verdict, "deciding figures": v.deciding}
-        for v in doc.verdicts])), ""]
+    out += ["## Hypotheses", "", table(verdict_rows(doc).drop(columns=["question"])), ""]
     out += ["## DDX itself", ""]
     if not d.get("version"):
         out += [d.get("note", ""), ""]

@@ -3,10 +3,9 @@ a deciding sentence with its mark, and TS-001's success criteria and deliverable
 one small chart per sub-question, DDX itself, the targets matrix, the size policy, the ranked
 recommendations, the hypotheses; detailed tables folded. Layout only: nothing is judged here."""
 
-import pandas as pd
-
 from ddxspike.report import html
-from ddxspike.report.findings import INCONCLUSIVE, MEETS, MISSES, NOT_MEASURED, QUESTIONS, Document
+from ddxspike.report.findings import (INCONCLUSIVE, MEETS, MISSES, NOT_MEASURED, QUESTIONS, Document, judged_name,
+                                      verdict_rows)
 
 MARK_CLASS = {MEETS: "pass", MISSES: "fail", NOT_MEASURED: "no-data", INCONCLUSIVE: "inconclusive"}
 TICK = {"met": "☑", "partly": "◐", "not yet": "☐"}
@@ -89,7 +88,7 @@ def matrix_html(doc: Document) -> str:
             cells = [f'<td class="nodata" colspan="{max(len(sizes), 1)}">{html.esc(first["status"])}'
                      f'{": " + html.esc(first["measured"]) if first["measured"] else ""}</td>']
         body.append(f'<tr><td><b>{html.esc(tid)}</b><br><span class="small">{html.esc(first["text"])} '
-                    f'({html.esc(first["source"])})</span></td><td>{html.esc(first["judged"])}<br>'
+                    f'({html.esc(first["source"])})</span></td><td>{html.esc(judged_name(doc, first))}<br>'
                     f'<span class="small">{html.esc(first["judged_as"])}</span></td>{"".join(cells)}'
                     f'<td class="small">{html.esc(first["predicted break"])}</td></tr>')
     return (f'<table class="matrix"><thead><tr><th>target</th><th>judged</th>{head}<th>predicted break</th></tr>'
@@ -144,8 +143,7 @@ def recommendations_html(doc: Document) -> str:
 
 def hypotheses_html(doc: Document) -> str:
     h = html
-    out = [h.table(pd.DataFrame([{"id": x.id, "question": x.question, "hypothesis": x.hypothesis, "verdict": x.verdict,
-                                  "deciding figures": x.deciding} for x in doc.verdicts]), badges=("verdict",))]
+    out = [h.table(verdict_rows(doc), badges=("verdict",))]
     for x in doc.verdicts:
         out.append(f'<details id="{x.id.lower()}"><summary>{x.id}: {h.esc(x.hypothesis)} — {h.badge(x.verdict)}'
                    f'</summary><p class="rule">Rule: {h.esc(x.rule)}</p><p>{h.esc(x.deciding)}</p>'
