@@ -6,6 +6,7 @@ import altair as alt
 import pandas as pd
 
 from ddxspike import charts_common as common
+from ddxspike.report.fmt import no_paths
 
 EDGE_PREFIX = "edge-"
 PANEL = {"width": 220, "height": 200}
@@ -147,7 +148,7 @@ def edge_cases(df: pd.DataFrame) -> alt.Chart:
 
     g = d.groupby(["size", "strategy", "depth"], as_index=False).agg(
         outcome=("status", outcome), median_wall_s=("wall_s", "median"),
-        error=("error", lambda e: next((x for x in e if isinstance(x, str) and x), "")))
+        error=("error", lambda e: no_paths(next((x for x in e if isinstance(x, str) and x), ""))))
     g["edge_case"] = g["size"].str.removeprefix(EDGE_PREFIX)
     g["label"] = (g["median_wall_s"] * 1000).round(1).astype(str) + " ms"
     base = alt.Chart().encode(

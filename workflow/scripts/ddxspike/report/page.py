@@ -178,10 +178,10 @@ def bottleneck_html(profiles) -> str:
 def findings(doc: Document, hosts, profiles, cfg, charts: dict | None = None, results_md: str = "") -> str:
     """The whole page."""
     h = html
-    version = doc.ddx.get("version") or "DDX's own binary not measured"
+    version = f"{doc.ddx['version']} measured · " if doc.ddx.get("version") else ""
     parts = [f"<style>{FIRST_SCREEN_CSS}</style>",
              '<h1 style="margin-bottom:.1em">DDX TS-001: large repository performance — the answers</h1>',
-             f'<p class="small">{h.esc(version)} · every figure from results/measurements.parquet: median of '
+             f'<p class="small">{h.esc(version)}every figure from results/measurements.parquet: median of '
              'fresh-process trials [distribution-free interval of the median; its coverage shown when below 95%] · '
              '<a href="#ddx">DDX itself</a> · <a href="#targets">targets</a> · <a href="#policy">size policy</a> · '
              '<a href="#recommendations">recommendations</a> · <a href="#hypotheses">hypotheses</a></p>',
