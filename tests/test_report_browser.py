@@ -182,7 +182,7 @@ def screenshot(browser, name):
 
 def first_screen(browser, ctx=None):
     """Bottom edge (px, from the top of the page) of each answer and checklist row."""
-    return browser.js("Object.fromEntries([...document.querySelectorAll('[id$=\"-answer\"], .checks tr')]"
+    return browser.js("Object.fromEntries([...document.querySelectorAll('[id$=\"-answer\"], .checks tr[id]')]"
                       ".map(e => [e.id, e.getBoundingClientRect().bottom + window.scrollY]))", ctx)
 
 
@@ -254,7 +254,7 @@ def check_report(root, profile_dir):
         assert sum(1 for k in edges if not k.endswith("-answer")) >= 8, edges  # the checklist rows
         late = {k: v for k, v in edges.items() if v > VIEWPORT[1]}
         assert not late, f"below the first {VIEWPORT[1]} px: {late}"
-        marks = browser.js("[...document.querySelectorAll('.answers .mark')].map(e => e.textContent)")
+        marks = browser.js("[...document.querySelectorAll('.answers span.mark')].map(e => e.textContent)")
         assert len(marks) == 5 and set(marks) <= {"meets target", "misses target", "not measured", "inconclusive"}
         screenshot(browser, "findings-first-screen.png")
         browser.call("Page.navigate", session=True, url=report.as_uri())

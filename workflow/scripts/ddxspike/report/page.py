@@ -9,6 +9,7 @@ from ddxspike.report.findings import (INCONCLUSIVE, MEETS, MISSES, NOT_MEASURED,
 
 MARK_CLASS = {MEETS: "pass", MISSES: "fail", NOT_MEASURED: "no-data", INCONCLUSIVE: "inconclusive"}
 TICK = {"met": "☑", "partly": "◐", "not yet": "☐"}
+KINDS = {"success criterion": "Success criteria", "deliverable": "Deliverables"}
 FIRST_SCREEN_CSS = """
 h1{font-size:1.35em;margin:.1em 0 .2em} h2{margin:.9em 0 .3em}
 .answers{width:100%;border:0;font-size:13.5px;table-layout:fixed} .answers td{border:0;border-bottom:1px solid #e4e7eb;padding:4px 6px}
@@ -20,6 +21,7 @@ h1{font-size:1.35em;margin:.1em 0 .2em} h2{margin:.9em 0 .3em}
 .checks{width:100%;border:0;font-size:12.5px;table-layout:fixed} .checks td{border:0;padding:1px 6px;vertical-align:top}
 .checks tr:nth-child(even) td{background:none} .checks td.t{font-size:14px;line-height:1.2}
 .checks td.c{white-space:nowrap;overflow:hidden;text-overflow:ellipsis}
+.checks tr.k td{color:#57606a;font-size:11.5px;font-weight:600;padding-top:3px;text-transform:uppercase;letter-spacing:.03em}
 .checks td.e{color:#555;overflow:hidden;text-overflow:ellipsis;white-space:nowrap}
 .note{background:#fff8c5;border:1px solid #d4a72c;padding:2px 8px;font-size:12px;margin:.2em 0;max-width:none}
 .matrix td.pass{background:#dafbe1;color:#116329} .matrix td.fail{background:#ffebe9;color:#b3261e}
@@ -42,14 +44,19 @@ def first_screen(doc: Document) -> str:
         rows.append(f'<tr id="{a.id}-answer"><td class="q">{k}. {html.esc(QUESTIONS[k])}</td>'
                     f'<td class="mark">{_mark(a.mark)}</td><td>{html.esc(a.sentence)}{why} '
                     f'<a href="#{a.id}">evidence</a></td></tr>')
-    checks = "".join(
-        f'<tr id="{c.id}"><td class="t" title="{html.esc(c.status)}">{TICK.get(c.status, "☐")}</td>'
-        f'<td class="c">{html.esc(c.text)} <span class="why">({html.esc(c.kind)})</span></td>'
-        f'<td class="e" title="{html.esc(c.why)}">{html.esc(c.why)}</td>'
-        f'<td class="l"><a href="{c.link}">evidence</a></td></tr>' for c in doc.checklist)
+    checks, kind = [], None
+    for c in doc.checklist:
+        if c.kind != kind:  # a small heading row per kind: success criteria, then deliverables
+            kind = c.kind
+            checks.append(f'<tr class="k"><td></td><td colspan="3">{KINDS.get(kind, kind)}</td></tr>')
+        checks.append(f'<tr id="{c.id}"><td class="t" title="{html.esc(c.status)}">{TICK.get(c.status, "☐")}</td>'
+                      f'<td class="c" title="{html.esc(c.text)}">{html.esc(c.text)}</td>'
+                      f'<td class="e" title="{html.esc(c.why)}">{html.esc(c.why)}</td>'
+                      f'<td class="l"><a href="{c.link}">evidence</a></td></tr>')
+    checks = "".join(checks)
     return (f'<h2 id="answers">Executive summary: the five sub-questions</h2><table class="answers"><colgroup><col style="width:22%"><col style="width:9.5em"><col></colgroup><tbody>{"".join(rows)}</tbody></table>'
             f'<h2 id="criteria">TS-001 success criteria and deliverables</h2>'
-            f'<table class="checks"><colgroup><col style="width:2em"><col style="width:36%"><col><col style="width:5.5em"></colgroup><tbody>{checks}</tbody></table>')
+            f'<table class="checks"><colgroup><col style="width:2em"><col style="width:33%"><col><col style="width:5.5em"></colgroup><tbody>{checks}</tbody></table>')
 
 
 def notes(doc: Document) -> str:
