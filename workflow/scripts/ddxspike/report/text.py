@@ -12,14 +12,17 @@ def words(text: str) -> int:
 
 
 def executive_summary(doc: Document) -> str:
-    """Lines in order of importance; the least important are dropped until it fits MAX_WORDS."""
+    """What was measured and the five answers first (without their caveats when too long), then
+    as many of the rest as fit in MAX_WORDS, most important first."""
     d = doc.ddx
     head = (f"TS-001 measured with {d['version']}." if d.get("version") else
             "DDX's own binary was not measured; figures are the Python models'.")
-    lines = [head]
-    lines += [f"{k}. {a.sentence}" + (f" ({a.mark}: {a.reason})" if a.reason else f" ({a.mark})")
-              for k, a in doc.answers.items()]
-    optional = []
+    full = [f"{k}. {a.sentence} ({a.mark}" + (f": {a.reason})" if a.reason else ")") for k, a in doc.answers.items()]
+    short = [f"{k}. {a.sentence} ({a.mark})" for k, a in doc.answers.items()]
+    text = "\n".join([head] + full)
+    if words(text) > MAX_WORDS:
+        text = "\n".join([head] + short)
+    optional = [doc.hosts, doc.scale]
     if not doc.policy.empty:
         optional.append("Size policy: " + "; ".join(f"{r['level']} at {r['axis']} ≥ {r['threshold']}"
                                                     for r in doc.policy.to_dict("records")) + ".")
@@ -28,16 +31,8 @@ def executive_summary(doc: Document) -> str:
     if d.get("parity", {}).get("status") in ("holds", "differs"):
         optional.append(d["parity"]["text"])
     done = sum(c.status == "met" for c in doc.checklist)
-    optional.append(f"Checklist: {done} of {len(doc.checklist)} success criteria and deliverables met.")
-    if doc.scale:
-        optional.append(doc.scale)
-    for extra in (doc.hosts, doc.exclusions):
-        if extra:
-            optional.append(extra)
-    text = "\n".join(lines)
+    optional += [f"Checklist: {done} of {len(doc.checklist)} success criteria and deliverables met.", doc.exclusions]
     for o in optional:
-        if words(text) + words(o) <= MAX_WORDS:
+        if o and words(text) + words(o) <= MAX_WORDS:
             text += "\n" + o
-    while words(text) > MAX_WORDS and "\n" in text:  # the answers alone are too long: cut the last
-        text = text.rsplit("\n", 1)[0]
     return fmt.no_paths(text)
