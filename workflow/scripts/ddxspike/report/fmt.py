@@ -98,13 +98,17 @@ def _r(x) -> str:
 
 
 def speedup(r, lo, hi) -> str:
-    """A ratio after/before read as a gain: '2.4× [1.6, 3.3] faster' (1 / ratio, ends swapped)."""
+    """A ratio after/before read as a gain: '2.4× [1.6, 3.3] faster' (1 / ratio, ends swapped),
+    or as a loss when above 1: '1.3× [1.1, 1.6] slower'."""
     if _bad(r) or r <= 0:
         return "–"
-    inv = 1 / r
+    slower = r > 1
+    x = r if slower else 1 / r
+    word = "slower" if slower else "faster"
     if _bad(lo) or _bad(hi) or lo <= 0:
-        return f"{inv:.3g}× faster ({_no_interval(lo)})"
-    return f"{inv:.3g}× [{1 / hi:.3g}, {1 / lo:.3g}{_coverage(lo)}] faster"
+        return f"{x:.3g}× {word} ({_no_interval(lo)})"
+    a, b = (lo, hi) if slower else (1 / hi, 1 / lo)
+    return f"{x:.3g}× [{a:.3g}, {b:.3g}{_coverage(lo)}] {word}"
 
 
 # An absolute path: a slash-led run of path characters (stops at spaces, quotes, colons, commas).

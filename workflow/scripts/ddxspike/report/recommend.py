@@ -66,8 +66,10 @@ def caching(df, cfg) -> dict:
                 f"is {fmt.ratio(best['ratio'], best['lo'], best['hi'])}. Do not add a metadata cache yet.")
     else:
         first = pays.loc[pays["files"].idxmin()]
+        band = (f"[{1 - best['hi']:.0%}, {1 - best['lo']:.0%}]" if np.isfinite(best["lo"]) and np.isfinite(best["hi"])
+                else "(no interval)")
         text = (f"Caching pays from {first['size']} ({fmt.count(first['files'])} files) on; at the largest size "
-                f"{best['cached']} saves up to {gain:.0%} of the time [{1 - best['hi']:.0%}, {1 - best['lo']:.0%}] "
+                f"{best['cached']} saves up to {gain:.0%} of the time {band} "
                 f"({best.get('depth', '')}, {best.get('cache_state', '')})")
         if worst["ratio"] > 1:
             text += (f", but {worst['cached']} is slower than no cache in {worst.get('depth', '')}/"
