@@ -56,6 +56,14 @@ def _ratio_rows(df: pd.DataFrame, own: str, model: str) -> list[dict]:
     v = tidy.valid(df)
     b, m = v[v["strategy"] == own], v[v["strategy"] == model]
     out = []
+    if not b.empty and m.empty:
+        timed = df[(df["strategy"] == model) & (df["mode"] == "time")] if "mode" in df else df.iloc[0:0]
+        if not timed.empty:  # the model never gave a figure (e.g. DDX's internal pull): say so
+            kinds = ", ".join(f"{c} {st}" for st, c in timed["status"].value_counts().items())
+            out.append({"operation": own, "model": model, "size": "every size", "files": "",
+                        "binary median": fmt.interval("wall_s", *stats.median_ci(b["wall_s"])),
+                        "model median": f"no valid trial ({kinds})", "binary / model": "–", "ratio": float("nan")})
+        return out
     if b.empty or m.empty:
         return out
     keys = [k for k in ("size", "cache_state", "depth") if k in v and b[k].notna().any()]
@@ -71,6 +79,7 @@ def _ratio_rows(df: pd.DataFrame, own: str, model: str) -> list[dict]:
         if mm.empty:
             continue
         r = stats.ratio_ci(g["wall_s"], mm["wall_s"])
+        cell = {k: (fmt.count(x) if k == "commits" else x) for k, x in cell.items()}
         out.append({"operation": own, "model": model, **cell, "files": fmt.count(g["files"].iloc[0]),
                     "binary median": fmt.interval("wall_s", *stats.median_ci(g["wall_s"])),
                     "model median": fmt.interval("wall_s", *stats.median_ci(mm["wall_s"])),

@@ -87,7 +87,9 @@ def analyse(df: pd.DataFrame, fits: pd.DataFrame, targets: list[dict], cfg: dict
     sp = fitlib.scaling_points(df, exclude)
     vs = verdicts.judge_all(sp, fits, cfg)
     checks, breaks = targetlib.check_targets(df, fits, targets)
-    own, models = ddxlib.own_strategies(cfg), ddxlib.model_strategies(cfg)
+    # DDX's own listing and subtree commands judge the targets without `prefer`; its start-up
+    # (`ddx version`) only the targets that prefer it.
+    own, models = list(ddxlib.settings(cfg)["pairs"]), ddxlib.model_strategies(cfg)
     ba = optimisations.before_after(df, cfg.get("optimisations", []))
     # The policy and the recommendations need the judged implementations; the discovery
     # recommendation needs no policy, so it is computed first.

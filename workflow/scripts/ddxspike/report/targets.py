@@ -42,16 +42,21 @@ def _status(med, lo, hi, limit) -> str:
     return "pass" if not np.isfinite(hi) or hi < limit else "pass (marginal)"
 
 
+def _strategies(t):
+    """A target's strategies and its `prefer` ones (judged instead when they have rows); None: all."""
+    return list(dict.fromkeys((t.get("prefer") or []) + t["strategies"])) if t.get("strategies") else None
+
+
 def _rows_for(df, t):
     metric = t["metric"]
     v = tidy.metric_rows(df, metric)
-    return select.rows(v, t["experiment"], t.get("strategies"), t.get("where"))
+    return select.rows(v, t["experiment"], _strategies(t), t.get("where"))
 
 
 def _failed_for(df, t):
     """The target's trials (same experiment, strategies, where, mode) that gave no valid figure."""
     mode = tidy.METRICS.get(t["metric"], ("time", ""))[0]
-    return select.rows(tidy.failed(df, mode), t["experiment"], t.get("strategies"), t.get("where"))
+    return select.rows(tidy.failed(df, mode), t["experiment"], _strategies(t), t.get("where"))
 
 
 def _failures_text(n_timeout: int, others: dict, n: int) -> str:
@@ -224,7 +229,7 @@ def judged_strategies(t: dict, have: set, own: list, models: list, recommended: 
     have rows (DDX's own), else DDX's own binary among its candidates, else DDX's model of it, else
     the recommended strategy, else its `strategies`, else every strategy measured (the slowest
     decides)."""
-    cands = [s for s in (t.get("strategies") or sorted(have)) if s in have]
+    cands = [s for s in (t.get("strategies") or sorted(set(have) - set(t.get("prefer") or []))) if s in have]
     for names, how in ((t.get("prefer") or [], "DDX's own (prefer)"), (own, "DDX's own"), (models, "DDX's model"),
                        (recommended, "recommended strategy")):
         pick = [s for s in names if s in (have if how == "DDX's own (prefer)" else cands)]
