@@ -93,8 +93,8 @@ def ratio(r, lo, hi) -> str:
 
 
 def _r(x) -> str:
-    """Two decimals, or two significant digits below 0.1 (0.013, not 0.01)."""
-    return f"{x:.2f}" if abs(x) >= 0.1 or x == 0 else f"{x:.2g}"
+    """Two decimals; three significant digits from 10 (201, not 201.31), two below 0.1 (0.013)."""
+    return f"{x:.3g}" if abs(x) >= 10 else f"{x:.2f}" if abs(x) >= 0.1 or x == 0 else f"{x:.2g}"
 
 
 def speedup(r, lo, hi) -> str:

@@ -95,7 +95,8 @@ def results(doc: Document, summary: str, when: str = "") -> str:
             out += ["", "**What DDX's commands did:**", ""] + [f"- {fmt.no_paths(x)}" for x in d["behaviours"]]
         out.append("")
     out += ["## Targets", "", "A cell is the median of the implementation the target judges (DDX's own binary "
-            "where measured, else the recommended strategy or the model), its slowest cell at that size.", "",
+            "where measured, else the strategies it names, else DDX's model or the recommended strategy), its "
+            "slowest cell at that size.", "",
             table(matrix_table(doc)), ""]
     out += ["## Decision: repository size limits and warnings", ""]
     if doc.policy.empty:

@@ -197,8 +197,8 @@ def findings(doc: Document, hosts, profiles, cfg, charts: dict | None = None, re
              f'<h2 id="ddx">DDX itself</h2>{ddx_html(doc)}',
              '<h2 id="targets">Targets</h2><p class="rule">Rows: DDX\'s targets; columns: the measured sizes. A cell '
              'is the median of the implementation the target judges (DDX\'s own binary where measured, else the '
-             'recommended strategy or the model; named in the second column), its slowest cell at that size: green '
-             'below the limit, red above, yellow when the interval straddles it. The predicted break is where that '
+             'strategies it names, else DDX\'s model or the recommended strategy; named in the second column), '
+             'its slowest cell at that size: green below the limit, red above, yellow when the interval straddles it. The predicted break is where that '
              'cell\'s fit reaches the limit.</p>', matrix_html(doc),
              '<p class="small">Every cell and size of every target: the "fits, targets and cells" page.</p>',
              '<h2 id="policy">Size limits and warnings</h2><p class="rule">Like git-sizer\'s levels of concern: per '

@@ -4,9 +4,9 @@ Each target carries a severity: `warn` (a FEAT-001 comfort target: say so), `red
 requirement: warn strongly and point to the alternative, e.g. pagination, an index, partial
 clone) or `refuse` (a DDX timeout: the operation would fail). Per size axis, a level's threshold
 is the smallest predicted break of its targets over the implementation each target judges (DDX's
-own binary where measured, else the recommended strategy or the model: targets.judged_strategies),
-within REACH times the largest measured size; the interval and the target, cell and fit behind it
-are the evidence.
+own binary where measured, else the strategies it names, else DDX's model or the recommended
+strategy: targets.judged_strategies), within REACH times the largest measured size; the interval
+and the target, cell and fit behind it are the evidence.
 """
 
 import numpy as np

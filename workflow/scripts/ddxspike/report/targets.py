@@ -226,17 +226,22 @@ def summary(checks: pd.DataFrame) -> pd.DataFrame:
 # --- the targets matrix: one row per target, one column per measured size -----------------------
 def judged_strategies(t: dict, have: set, own: list, models: list, recommended: list) -> tuple[list, str]:
     """Which implementation a target judges, and how to name it: its `prefer` strategies when they
-    have rows (DDX's own), else DDX's own binary among its candidates, else DDX's model of it, else
-    the recommended strategy, else its `strategies`, else every strategy measured (the slowest
-    decides)."""
+    have rows (DDX's own), else DDX's own binary among its candidates, else the strategies it
+    names, else DDX's model, else the recommended strategy, else every strategy measured (the
+    slowest decides)."""
     cands = [s for s in (t.get("strategies") or sorted(set(have) - set(t.get("prefer") or []))) if s in have]
-    for names, how in ((t.get("prefer") or [], "DDX's own (prefer)"), (own, "DDX's own"), (models, "DDX's model"),
-                       (recommended, "recommended strategy")):
-        pick = [s for s in names if s in (have if how == "DDX's own (prefer)" else cands)]
-        if pick:
-            return pick, how
+    pref = [s for s in t.get("prefer") or [] if s in have]
+    if pref:
+        return pref, "DDX's own (prefer)"
+    mine = [s for s in own if s in cands]
+    if mine:
+        return mine, "DDX's own"
     if t.get("strategies"):
         return cands, "the target's strategies"
+    for names, how in ((models, "DDX's model"), (recommended, "recommended strategy")):
+        pick = [s for s in names if s in cands]
+        if pick:
+            return pick, how
     return cands, "every strategy measured (the slowest decides)"
 
 
