@@ -62,12 +62,14 @@ def _ratio_rows(df: pd.DataFrame, own: str, model: str) -> list[dict]:
             kinds = ", ".join(f"{c} {st}" for st, c in timed["status"].value_counts().items())
             out.append({"operation": own, "model": model, "size": "every size", "files": "",
                         "binary median": fmt.interval("wall_s", *stats.median_ci(b["wall_s"])),
-                        "model median": f"no valid trial ({kinds})", "binary / model": "–", "ratio": float("nan")})
+                        "model median": f"no valid trial ({kinds})", "binary / model": "–", "ratio": float("nan"),
+                        "n_files": float("nan")})
         return out
     if b.empty or m.empty:
         return out
     keys = [k for k in ("size", "cache_state", "depth") if k in v and b[k].notna().any()]
-    keys += ["commits"] if "commits" in b and b["commits"].nunique() > 1 else []
+    # Commits are a cell's own axis only where one size was measured at several (subtree history).
+    keys += ["commits"] if "commits" in b and b.groupby("size")["commits"].nunique().max() > 1 else []
     for key, g in b.groupby(keys, dropna=False, sort=False):
         cell = dict(zip(keys, key if isinstance(key, tuple) else (key,)))
         mm = m
@@ -83,8 +85,8 @@ def _ratio_rows(df: pd.DataFrame, own: str, model: str) -> list[dict]:
         out.append({"operation": own, "model": model, **cell, "files": fmt.count(g["files"].iloc[0]),
                     "binary median": fmt.interval("wall_s", *stats.median_ci(g["wall_s"])),
                     "model median": fmt.interval("wall_s", *stats.median_ci(mm["wall_s"])),
-                    "binary / model": fmt.ratio(*r), "ratio": r[0]})
-    return out
+                    "binary / model": fmt.ratio(*r), "ratio": r[0], "n_files": g["files"].iloc[0]})
+    return sorted(out, key=lambda x: x["n_files"])
 
 
 def _behaviours(df: pd.DataFrame, own: list, version: str) -> list[str]:
@@ -151,7 +153,7 @@ def analyse(df: pd.DataFrame, hosts: pd.DataFrame | None, cfg: dict, note: str =
     out["behaviours"] = _behaviours(df, own, version)
     r = out["ratios"]
     if not r.empty and r["ratio"].notna().any():
-        top = r[r["size"] == r["size"].iloc[-1]]
+        top = r[r["n_files"] == r["n_files"].max()]
         out["summary"] = (f"{version} measured: " + "; ".join(
             f"{x['operation']} / {x['model']} {x['binary / model']}" for x in
             top.drop_duplicates("operation").to_dict("records")) + f" at {top['size'].iloc[0]}")

@@ -87,7 +87,7 @@ def results(doc: Document, summary: str, when: str = "") -> str:
         r = d["ratios"]
         out += [f"{d['version']} against the Python models that explain it: ratio of medians (binary / model) "
                 "with the quotient of the two intervals.", "",
-                table(r.drop(columns=["ratio"], errors="ignore")) if not r.empty else "_No operation measured for "
+                table(r.drop(columns=["ratio", "n_files"], errors="ignore")) if not r.empty else "_No operation measured for "
                 "both the binary and its model._\n"]
         out += [f"**Parity** ({d['parity']['status']}): {d['parity']['text']}", ""]
         out += [f"- {fmt.no_paths(x)}" for x in d["parity"]["mismatches"][:20]]

@@ -109,7 +109,7 @@ def ddx_html(doc: Document) -> str:
     out = [f'<p>Version measured: <b>{html.esc(d["version"])}</b>. Binary against model, per operation and size '
            '(ratio of medians, binary / model, with the quotient of the two intervals).</p>']
     r = d["ratios"]
-    out.append(html.table(r.drop(columns=["ratio"], errors="ignore")) if not r.empty else
+    out.append(html.table(r.drop(columns=["ratio", "n_files"], errors="ignore")) if not r.empty else
                '<p class="small">No operation measured for both the binary and its model.</p>')
     par = d["parity"]
     out.append(f'<h3>Parity of the model with the binary: {html.badge(par["status"])}</h3><p>{html.esc(par["text"])}</p>')
