@@ -1,6 +1,7 @@
 """Browser check of the spike document: headless Chromium (Debian's), network off, opens
 report.html from a tiny pipeline run, finds the findings page and every chart rendered, and sees
-no console errors.
+no console errors; at 1400 x 900 the five answers and the TS-001 checklist sit on the first
+screen, whose screenshots are kept in results/screenshots/ for a person to look at.
 
 Driven over the DevTools protocol (websockets), so no driver download is needed. Skipped only
 when Chromium is absent outside CI; in CI (CI=true) a missing browser fails.
@@ -18,7 +19,7 @@ from xml.etree import ElementTree
 
 import pytest
 
-from conftest import tiny_config
+from conftest import ROOT, tiny_config
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -143,7 +144,7 @@ def small_run_config():
     cfg = tiny_config()
     cfg["measurement"].update(trials=1, heap_trials=0)  # the page is under test, not the numbers
     disc = cfg.get("discovery", {})
-    keep = ("ddx-list", "walk", "scandir", "memory-cache")
+    keep = ("ddx-binary", "ddx-list", "walk", "scandir", "memory-cache")
     if "strategies" in disc:
         disc["strategies"] = {k: v for k, v in disc["strategies"].items() if k in keep} or disc["strategies"]
     if "depths" in disc:
@@ -151,9 +152,10 @@ def small_run_config():
     if "edge_cases" in cfg:
         cfg["edge_cases"] = {}
     sub = cfg.get("subtree")
-    if sub:  # one repository, one short history, the model of DDX's add and its internal pull
+    if sub:  # one repository, one short history, DDX's own init and update and their models
+        ops = ("ddx-init", "ddx-update", "model-add", "internal-pull")
         sub.update(sizes=["tiny"], history_size="tiny", commit_counts=[3], trials=1,
-                   operations=[o for o in sub.get("operations", []) if o in ("model-add", "internal-pull")])
+                   operations=[o for o in sub.get("operations", []) if o in ops])
     cat = cfg.get("catalogue")
     if cat and "strategies" in cat:
         cat["strategies"] = {k: v for k, v in cat["strategies"].items() if k in ("scan-parse-c", "index-memory")}
@@ -165,6 +167,23 @@ def show(browser, path):
     assert browser.wait_for("typeof app === 'object' && app !== null && typeof app.setView === 'function'")
     browser.js(f"new ToggleViewManager(app).handleSelectedResult({json.dumps(path)}); true")
     browser.pump(0.5)
+
+
+VIEWPORT = (1400, 900)
+SCREENSHOTS = ROOT / "results" / "screenshots"
+
+
+def screenshot(browser, name):
+    """The visible screen as a PNG in results/screenshots/ (a test artefact, for a person)."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    png = browser.call("Page.captureScreenshot", session=True, format="png")["data"]
+    (SCREENSHOTS / name).write_bytes(base64.b64decode(png))
+
+
+def first_screen(browser, ctx=None):
+    """Bottom edge (px, from the top of the page) of each answer and checklist row."""
+    return browser.js("Object.fromEntries([...document.querySelectorAll('[id$=\"-answer\"], .checks tr[id]')]"
+                      ".map(e => [e.id, e.getBoundingClientRect().bottom + window.scrollY]))", ctx)
 
 
 def svg_marks(data_uri: str) -> int:
@@ -181,8 +200,13 @@ def test_report_opens_offline_with_findings_and_charts(pipeline, tmp_path):
     pipeline.write_config(small_run_config())
     pipeline.snakemake()
     pipeline.snakemake("--report", "report.html")
-    report = pipeline.root / "report.html"
-    browser = Browser(tmp_path / "chromium-profile")
+    check_report(pipeline.root, tmp_path / "chromium-profile")
+
+
+def check_report(root, profile_dir):
+    """Every check of the document, on root/report.html and root/results/report/findings.html."""
+    report = root / "report.html"
+    browser = Browser(profile_dir)
     try:
         browser.call("Page.navigate", session=True, url=report.as_uri())
         # Loaded: the report hides its loading screen after its last script has run.
@@ -205,13 +229,37 @@ def test_report_opens_offline_with_findings_and_charts(pipeline, tmp_path):
         assert children, "the findings page did not open in a frame"
         ctx = browser.frame_context(children[-1])
         assert ctx is not None
-        assert browser.wait_for("document.getElementById('summary') !== null", context=ctx)
+        assert browser.wait_for("document.getElementById('answers') !== null", context=ctx)
         text = browser.js("document.body.innerText", context=ctx)
         for needle in ("Executive summary", "How does asset discovery time scale", "Hypotheses", "H1", "H5",
                        "Targets", "Size limits and warnings", "Recommendations", "TS-001 success criteria",
                        "Environment"):
             assert needle in text, needle
         assert re.search(r"\b(supported|refuted|inconclusive)\b", text)
+        # Every small chart on the page itself draws marks.
+        inline = browser.js("[...document.querySelectorAll('figure svg')].map(s => s.querySelectorAll("
+                            "'g.role-mark > *').length)", context=ctx)
+        assert len(inline) == 5 and all(n > 0 for n in inline), inline
+        browser.call("Emulation.setDeviceMetricsOverride", session=True, width=VIEWPORT[0], height=VIEWPORT[1],
+                     deviceScaleFactor=1, mobile=False)
+        browser.pump(0.5)
+        screenshot(browser, "report-findings.png")
+
+        # The findings page on its own, as a maintainer opens it: answers and checklist above 900 px.
+        page = root / "results" / "report" / "findings.html"
+        browser.call("Page.navigate", session=True, url=page.as_uri())
+        assert browser.wait_for("document.readyState === 'complete' && document.getElementById('answers') !== null")
+        edges = first_screen(browser)
+        assert {f"q{k}-answer" for k in range(1, 6)} <= set(edges), edges
+        assert sum(1 for k in edges if not k.endswith("-answer")) >= 8, edges  # the checklist rows
+        late = {k: v for k, v in edges.items() if v > VIEWPORT[1]}
+        assert not late, f"below the first {VIEWPORT[1]} px: {late}"
+        marks = browser.js("[...document.querySelectorAll('.answers span.mark')].map(e => e.textContent)")
+        assert len(marks) == 5 and set(marks) <= {"meets target", "misses target", "not measured", "inconclusive"}
+        screenshot(browser, "findings-first-screen.png")
+        browser.call("Page.navigate", session=True, url=report.as_uri())
+        assert browser.wait_for("document.querySelector('#loading-screen') !== null && "
+                                "document.querySelector('#loading-screen').style.display === 'none'", timeout=90)
 
         charts = [p for p, mime in results.items() if mime == "image/svg+xml"]
         assert charts, "no charts in the report"

@@ -17,5 +17,7 @@ rule render_chart:
         "results/benchmarks/render_chart/{chart}.tsv"
     conda:
         "../../envs/report.yaml"
+    params:
+        targets=config["targets"],
     script:
         "../scripts/render_chart.py"

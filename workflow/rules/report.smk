@@ -85,7 +85,18 @@ rule render_findings:
             caption="../report/targets_parquet.rst",
             category="7. Data",
         ),
-        summary_text="results/report/executive_summary.txt",
+        summary_text=report(
+            "results/report/executive_summary.txt",
+            caption="../report/executive_summary.rst",
+            category="0. Findings",
+            labels={"page": "executive summary (text)"},
+        ),
+        results_md=report(
+            "results/report/TS-001-results.md",
+            caption="../report/ts001_results.rst",
+            category="0. Findings",
+            labels={"page": "TS-001 results (Markdown)"},
+        ),
     log:
         "results/logs/report/render_findings.log",
     benchmark:
@@ -96,5 +107,6 @@ rule render_findings:
         targets=config["targets"],
         report=config["report"],
         exclude=fit_exclusions(),
+        ddx_note="" if DDX_BINARY else ddxcli.not_measured_note(config),
     script:
         "../scripts/render_findings.py"

@@ -1,12 +1,15 @@
-"""Snakemake job: the findings page, the detailed tables, the environment page and the targets
-Parquet, from the measurements, fits and profiles (ddxspike/report/findings.py)."""
+"""Snakemake job: the findings computed once (ddxspike/report/findings.py), then rendered: the
+findings page (page.py), TS-001-results.md (markdown.py), the executive summary (text.py), the
+detailed tables, the environment page and the targets Parquet."""
 
+import datetime
 import os
 import sys
 
 import pandas as pd
 
-from ddxspike.report import findings, html, tidy
+from ddxspike import charts_findings
+from ddxspike.report import findings, html, markdown, page, text, tidy
 from ddxspike.report import stats as cellstats
 
 
@@ -32,10 +35,20 @@ def cell_table(df: pd.DataFrame) -> pd.DataFrame:
     keys = [k for k in keys if k in v]
     t = cellstats.cell_medians(v, keys, "wall_s")
     m = cellstats.cell_medians(v, keys, "peak_rss_bytes")
-    t["wall median [95% CI]"] = [findings.fmt.interval("wall_s", a, b, c) for a, b, c in zip(t["median"], t["lo"], t["hi"])]
-    t["peak RSS median [95% CI]"] = [findings.fmt.interval("peak_rss_bytes", a, b, c)
-                                      for a, b, c in zip(m["median"], m["lo"], m["hi"])]
-    return t.drop(columns=["median", "lo", "hi"]).sort_values([k for k in ("experiment", "strategy", "files") if k in t])
+    t["wall median [interval]"] = [findings.fmt.interval("wall_s", *_bounds(r)) for r in t.to_dict("records")]
+    t["peak RSS median [interval]"] = [findings.fmt.interval("peak_rss_bytes", *_bounds(r)) for r in m.to_dict("records")]
+    return (t.drop(columns=["median", "lo", "hi", "level"])
+            .sort_values([k for k in ("experiment", "strategy", "files") if k in t]))
+
+
+def _bounds(r):
+    """A cell_medians row's median and interval ends, with its coverage and trial count."""
+    return (r["median"], *(cellstats.Bound(r[k], r["level"], r["trials"]) for k in ("lo", "hi")))
+
+
+def measured_on(path) -> str:
+    """The day the measurement table was last written (UTC): the run the document describes."""
+    return datetime.datetime.fromtimestamp(os.path.getmtime(path), datetime.timezone.utc).strftime("%Y-%m-%d")
 
 
 def main(sm):
@@ -48,16 +61,23 @@ def main(sm):
     # machine's timings would describe neither. Imported hosts stay in the tables below, per host.
     own = tidy.own_hosts(df, hosts)
     run_df, run_fits = tidy.this_run(df, own), tidy.this_run(fits, own)
-    doc = findings.analyse(run_df, run_fits, sm.params.targets, cfg, exclude=sm.params.exclude)
+    run_hosts = hosts[hosts["host_id"].isin(own)] if "host_id" in hosts and own else hosts
+    doc = findings.analyse(run_df, run_fits, sm.params.targets, cfg, exclude=sm.params.exclude,
+                           hosts=run_hosts, profiles=profiles, ddx_note=sm.params.ddx_note)
     doc.hosts = findings.hosts_note(df, own)
-    write(sm.output.findings, findings.render(run_df, run_fits, hosts, profiles, doc, cfg))
+    summary = text.executive_summary(doc)
+    results_md = markdown.results(doc, summary, when=measured_on(sm.input.measurements))
+    write(sm.output.results_md, results_md)
+    charts = charts_findings.svgs(run_df, doc, sm.params.targets, cfg, sm.params.exclude)
+    write(sm.output.findings, page.findings(doc, hosts, profiles, cfg, charts, results_md))
     # The page shows the fits a reader compares; every fit (all metrics, RMS per class) is in fits.parquet.
     shown = fits[fits["metric"].isin(SHOWN_METRICS)].drop(columns=["xbar", "ybar", "classes"], errors="ignore")
     tables = ("<h1>Scaling fits, targets and cells</h1><h2>Scaling fits</h2><p class=\"small\">metric = a·n^b per "
               "cell and size axis; pooled (all sizes), controlled (other axes held fixed), joint (all varying "
               "axes at once). best_class: Google-Benchmark-style complexity class with its relative RMS.</p>"
               + html.table(shown, badges=("status",))
-              + "<h2>Targets, every cell and size</h2>" + html.table(doc.checks, badges=("status",))
+              + "<h2>Targets, every cell and size</h2>"
+              + html.table(doc.checks.drop(columns=["lo", "hi", "median"], errors="ignore"), badges=("status",))
               + "<h2>Cells: medians with intervals</h2>" + html.table(cell_table(df)))
     write(sm.output.tables, html.page("Fits, targets and cells", tables))
     env = hosts.T.reset_index().rename(columns={"index": "fact"}) if not hosts.empty else hosts
@@ -68,7 +88,6 @@ def main(sm):
         if targets[c].dtype == object:
             targets[c] = targets[c].astype("string")
     write(sm.output.targets, targets)
-    summary = findings.executive_summary_text(doc)
     write(sm.output.summary_text, summary + "\n")
     with open(sm.log[0], "w") as log:
         print(summary, file=log)

@@ -44,4 +44,5 @@ def report_outputs():
         "results/fits.parquet",
         "results/report/findings.html",
         "results/report/bottlenecks.html",
+        "results/report/TS-001-results.md",
     ]

@@ -5,6 +5,9 @@ table. Library sizes and real repositories are plotted against their shape; edge
 import altair as alt
 import pandas as pd
 
+from ddxspike import charts_common as common
+from ddxspike.report.fmt import no_paths
+
 EDGE_PREFIX = "edge-"
 PANEL = {"width": 220, "height": 200}
 DEPTH_ORDER = ["names", "stat", "meta", "hash"]
@@ -29,28 +32,21 @@ def _empty(title: str) -> alt.Chart:
             .mark_text(size=14).encode(text="text:N").properties(width=400, height=60))
 
 
-def time_vs_shape(df: pd.DataFrame, x: str = "files") -> alt.Chart:
-    """Median wall time per strategy against repository files (or bytes), log-log, per depth;
-    solid = warm cache, dashed = cold."""
+def _target(targets, tid):
+    t = next((t for t in targets or [] if t["id"] == tid), None)
+    return (t["limit"], f"{t['source']}: {t['text']}") if t else None
+
+
+def time_vs_shape(df: pd.DataFrame, x: str = "files", targets=None) -> alt.VConcatChart:
+    """Median wall time with its interval (bars) against repository files (or bytes), log-log:
+    one row of panels per strategy family (DDX's own and its models first), one panel per depth;
+    solid = warm cache, dashed = cold; DDX's own drawn wider; the 5 s target where it is near."""
     d = _timed_ok(_libraries(df))
     title = f"Asset discovery: time vs {x}"
     if d.empty:
         return _empty(title)
-    med = (d.groupby(["size", "strategy", "depth", "cache_state", x], as_index=False)["wall_s"]
-           .median().rename(columns={"wall_s": "median_wall_s"}))
-    return (
-        alt.Chart(med).mark_line(point=True)
-        .encode(
-            x=alt.X(f"{x}:Q", scale=alt.Scale(type="log"), title=f"repository {x}"),
-            y=alt.Y("median_wall_s:Q", scale=alt.Scale(type="log"), title="median wall time (s)"),
-            color=alt.Color("strategy:N"),
-            strokeDash=alt.StrokeDash("cache_state:N", title="cache"),
-            column=alt.Column("depth:N", sort=DEPTH_ORDER, title="depth"),
-            tooltip=["size", "strategy", "depth", "cache_state", x,
-                     alt.Tooltip("median_wall_s:Q", format=".4f")],
-        )
-        .properties(**PANEL, title=title)
-    )
+    return common.family_grid(d, x, "wall_s", "median wall time", title, _target(targets, "discovery-1gb"),
+                              DEPTH_ORDER)
 
 
 def first_page(df: pd.DataFrame) -> alt.Chart:
@@ -82,29 +78,18 @@ def first_page(df: pd.DataFrame) -> alt.Chart:
 
 
 def _memory_panels(d: pd.DataFrame, column: str, scale: str, y_title: str, digits: str,
-                   title: str) -> alt.Chart:
-    """Median of one memory column (bytes) per strategy and depth against files, in MB."""
+                   title: str, target=None) -> alt.Chart:
+    """Median of one memory column per strategy family and depth against files, in MB."""
     if d.empty:
         return _empty(title)
-    med = d.groupby(["size", "strategy", "depth", "files"], as_index=False)[column].median()
-    med["mb"] = med[column] / 1e6
-    return (
-        alt.Chart(med).mark_line(point=True)
-        .encode(
-            x=alt.X("files:Q", scale=alt.Scale(type="log"), title="repository files"),
-            y=alt.Y("mb:Q", scale=alt.Scale(type=scale), title=y_title),
-            color="strategy:N",
-            column=alt.Column("depth:N", sort=DEPTH_ORDER),
-            tooltip=["size", "strategy", "depth", alt.Tooltip("mb:Q", format=digits)],
-        )
-        .properties(**PANEL, title=title)
-    )
+    return common.family_grid(d, "files", column, y_title, title, target, DEPTH_ORDER)
 
 
-def memory(df: pd.DataFrame) -> alt.Chart:
+def memory(df: pd.DataFrame, targets=None) -> alt.Chart:
     """Median peak resident memory of the trial process (interpreter included) per strategy."""
     return _memory_panels(_timed_ok(_libraries(df)), "peak_rss_bytes", "linear",
-                          "median peak RSS (MB)", ".1f", "Asset discovery: peak resident memory")
+                          "median peak RSS", ".1f", "Asset discovery: peak resident memory",
+                          _target(targets, "memory-typical"))
 
 
 def heap(df: pd.DataFrame) -> alt.Chart:
@@ -112,7 +97,7 @@ def heap(df: pd.DataFrame) -> alt.Chart:
     allocates; `lazy` streams, the others materialise the list."""
     d = _libraries(df)
     d = d[(d["mode"] == "heap") & (d["status"] == "ok") & d["py_heap_peak_bytes"].notna()]
-    return _memory_panels(d, "py_heap_peak_bytes", "symlog", "tracemalloc peak (MB)", ".2f",
+    return _memory_panels(d, "py_heap_peak_bytes", "symlog", "median tracemalloc peak", ".2f",
                           "Asset discovery: Python heap peak (streaming vs materialised)")
 
 
@@ -163,7 +148,7 @@ def edge_cases(df: pd.DataFrame) -> alt.Chart:
 
     g = d.groupby(["size", "strategy", "depth"], as_index=False).agg(
         outcome=("status", outcome), median_wall_s=("wall_s", "median"),
-        error=("error", lambda e: next((x for x in e if isinstance(x, str) and x), "")))
+        error=("error", lambda e: no_paths(next((x for x in e if isinstance(x, str) and x), ""))))
     g["edge_case"] = g["size"].str.removeprefix(EDGE_PREFIX)
     g["label"] = (g["median_wall_s"] * 1000).round(1).astype(str) + " ms"
     base = alt.Chart().encode(
@@ -180,8 +165,8 @@ def edge_cases(df: pd.DataFrame) -> alt.Chart:
 
 
 CHARTS = {
-    "discovery_time_vs_files": lambda df: time_vs_shape(df, "files"),
-    "discovery_time_vs_bytes": lambda df: time_vs_shape(df, "bytes"),
+    "discovery_time_vs_files": lambda df, targets=None: time_vs_shape(df, "files", targets),
+    "discovery_time_vs_bytes": lambda df, targets=None: time_vs_shape(df, "bytes", targets),
     "discovery_first_page": first_page,
     "discovery_memory": memory,
     "discovery_heap": heap,

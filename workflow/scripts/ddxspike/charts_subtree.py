@@ -4,6 +4,8 @@ history, time against commits at a fixed size, .git growth, and git processes sp
 import altair as alt
 import pandas as pd
 
+from ddxspike import charts_common as common
+
 
 def _subtree(df: pd.DataFrame, ok_only=True) -> pd.DataFrame:
     d = df[(df["experiment"] == "subtree") & (df["mode"] == "time")]
@@ -84,21 +86,25 @@ def git_growth(df: pd.DataFrame) -> alt.Chart:
 
 
 def git_processes(df: pd.DataFrame) -> alt.Chart:
-    """git processes one operation spawns, against the upstream's commits (fixed size)."""
+    """git processes one operation spawns, against the upstream's commits (fixed size): one panel
+    per strategy family, so that no panel holds more than a handful of lines."""
     d = history_sweep(_subtree(df, ok_only=False))
     d = d[d["git_processes"].notna()]
     cnt = d.groupby(["strategy", "commits"], as_index=False)["git_processes"].max()
-    return (
-        alt.Chart(cnt)
-        .mark_line(point=True)
-        .encode(
-            x=alt.X("commits:Q", scale=alt.Scale(type="log"), title="upstream commits"),
+    cnt["family"] = cnt["strategy"].map(common.family)
+    panels = [
+        alt.Chart(g).mark_line(point=True).encode(
+            x=alt.X("commits:Q", scale=alt.Scale(type="log", nice=False), title="upstream commits"),
             y=alt.Y("git_processes:Q", scale=alt.Scale(type="symlog"), title="git processes"),
-            color="strategy:N",
+            color=alt.Color("strategy:N"),
             tooltip=["strategy", "commits", "git_processes"],
-        )
-        .properties(width=420, height=300, title="Git subtree: git processes per operation")
-    )
+        ).properties(width=300, height=200, title=fam)
+        for fam, g in cnt.groupby("family", sort=False)
+    ]
+    if not panels:
+        return common.empty("Git subtree: git processes per operation")
+    return alt.hconcat(*panels).resolve_scale(color="independent").properties(
+        title="Git subtree: git processes per operation")
 
 
 CHARTS = {

@@ -1,14 +1,21 @@
-"""The findings page: the executive summary answering TS-001's five sub-questions on one screen,
-then hypotheses, targets, size policy, recommendations, optimisations, bottlenecks, the success
-criteria checklist and the environment — every figure computed from the tidy table."""
+"""The findings of TS-001, computed once into one structured object (Findings) keyed by ids:
+the five answers, the hypothesis verdicts, the targets matrix, the size policy, the ranked
+recommendations, the checklist and the DDX-itself section. Renderers (page.py: HTML, markdown.py:
+TS-001-results.md, text.py: the executive summary) only lay it out; nothing is judged there.
 
-from dataclasses import dataclass
+Adding a hypothesis: its judge in verdicts.py (with its `question`) and its config; it is shown
+under its question everywhere. Adding a target: config only (it joins the matrix, and decides a
+question when listed first under `report.questions`).
+"""
+
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
 from ddxspike.catalogue import query
-from ddxspike.report import fmt, html, optimisations, policy, recommend, select, stats, tidy, verdicts
+from ddxspike.report import ddx as ddxlib
+from ddxspike.report import fmt, optimisations, policy, recommend, select, tidy, verdicts
 from ddxspike.report import fits as fitlib
 from ddxspike.report import targets as targetlib
 
@@ -19,6 +26,34 @@ QUESTIONS = {
     4: "What are the memory usage patterns?",
     5: "Is pagination or lazy loading needed?",
 }
+# The mark of an answer: what its deciding figure says against its deciding target.
+MEETS, MISSES, NOT_MEASURED, INCONCLUSIVE = "meets target", "misses target", "not measured", "inconclusive"
+
+
+@dataclass
+class Answer:
+    id: str  # "q1" .. "q5"
+    question: str
+    sentence: str  # one deciding sentence with the run's numbers
+    figure: str  # the deciding figure with its interval
+    target: str  # id of the deciding target ("" when none)
+    mark: str  # MEETS | MISSES | NOT_MEASURED | INCONCLUSIVE
+    reason: str  # why, when not measured or inconclusive (and caveats)
+    hypotheses: list  # ids of the hypotheses of this question
+    detail: str  # the longer paragraph: verdicts, recommendation, target lines
+
+    def __bool__(self):
+        return bool(self.sentence)
+
+
+@dataclass
+class Criterion:
+    id: str
+    kind: str  # "success criterion" | "deliverable"
+    text: str
+    status: str  # met | partly | not yet
+    why: str  # the deciding figure or the reason
+    link: str  # anchor of its evidence
 
 
 @dataclass
@@ -29,28 +64,64 @@ class Document:
     policy: pd.DataFrame
     recommendations: list
     before_after: pd.DataFrame
-    answers: dict
+    answers: dict  # question number -> Answer
+    matrix: pd.DataFrame = field(default_factory=pd.DataFrame)
+    sizes: list = field(default_factory=list)  # the matrix's columns, smallest first
+    gains: list = field(default_factory=list)  # ranked optimisation gains (optimisations.ranked)
+    checklist: list = field(default_factory=list)  # Criterion
+    ddx: dict = field(default_factory=dict)  # the DDX-itself section (ddx.py)
     scale: str = ""
     exclusions: str = ""
     hosts: str = ""  # which host(s) the page is judged on, when the table holds more than one
 
+    def answer(self, k: int) -> Answer:
+        return self.answers[k]
 
-def analyse(df: pd.DataFrame, fits: pd.DataFrame, targets: list[dict], cfg: dict, exclude=None) -> Document:
-    """Everything the page says. Verdicts, recommendations and "the largest size" use the points on
-    the size axes only (edge cases and real repositories excluded); targets check every repository."""
+
+def analyse(df: pd.DataFrame, fits: pd.DataFrame, targets: list[dict], cfg: dict, exclude=None,
+            hosts: pd.DataFrame | None = None, profiles: pd.DataFrame | None = None, ddx_note: str = "") -> Document:
+    """Everything the document says. Verdicts, recommendations and "the largest size" use the
+    points on the size axes only (edge cases and real repositories excluded); targets check every
+    repository, the matrix shows the size axes."""
     exclude = cfg.get("fit_exclude", []) if exclude is None else exclude
     sp = fitlib.scaling_points(df, exclude)
     vs = verdicts.judge_all(sp, fits, cfg)
     checks, breaks = targetlib.check_targets(df, fits, targets)
-    ddx = [s for k in ("h1", "h3") for s in cfg[k]["strategies"]] + cfg["h5"]["scan"]
-    pol = policy.derive(breaks, targets, ddx)
-    recs = recommend.all_recommendations(sp, fits, vs, pol, cfg)
+    # DDX's own listing and subtree commands judge the targets without `prefer`; its start-up
+    # (`ddx version`) only the targets that prefer it.
+    own, models = list(ddxlib.settings(cfg)["pairs"]), ddxlib.model_strategies(cfg)
     ba = optimisations.before_after(df, cfg.get("optimisations", []))
-    doc = Document(vs, checks, breaks, pol, recs, ba, {})
-    doc.answers = answers(sp, doc, cfg)
+    # The policy and the recommendations need the judged implementations; the discovery
+    # recommendation needs no policy, so it is computed first.
+    recommended = [recommend.discovery_strategy(sp, cfg).get("strategy")]
+    sizes = targetlib.size_order(sp)
+    mat = targetlib.matrix(checks, breaks, targets, sizes, own, models, [r for r in recommended if r])
+    judged = {r["target"]: r["judged_list"].split(", ") for r in mat.drop_duplicates("target").to_dict("records")}
+    pol = policy.derive(breaks, targets, judged)
+    recs = recommend.all_recommendations(sp, fits, vs, pol, cfg)
+    doc = Document(vs, checks, breaks, pol, recs, ba, {}, matrix=mat, sizes=sizes,
+                   gains=optimisations.ranked(ba, (cfg.get("profile") or {}).get("depth")))
+    doc.ddx = ddxlib.analyse(df, hosts, cfg, ddx_note)
     doc.scale = scale_note(sp, cfg)
     doc.exclusions = exclusions_note(df)
+    doc.answers = answers(sp, doc, cfg, fits)
+    doc.checklist = checklist_items(df, doc, profiles)
     return doc
+
+
+def verdict_rows(doc: Document) -> pd.DataFrame:
+    """The hypotheses as a table; the runs pooled and the contention note where the verdicts
+    carry them (a verdict resting on cells measured on a busy machine says so)."""
+    rows = []
+    for x in doc.verdicts:
+        r = {"id": x.id, "question": x.question, "hypothesis": x.hypothesis, "verdict": x.verdict,
+             "deciding figures": x.deciding}
+        if getattr(x, "runs", 1) > 1:
+            r["runs"] = x.runs
+        if getattr(x, "contended", False):
+            r["contention"] = getattr(x, "contention", "") or "rests on contended cells"
+        rows.append(r)
+    return pd.DataFrame(rows)
 
 
 def exclusions_note(df: pd.DataFrame) -> str:
@@ -59,7 +130,8 @@ def exclusions_note(df: pd.DataFrame) -> str:
     if df.empty or "status" not in df:
         return ""
     parts = []
-    bad = df["status"].fillna("missing")
+    timed = df[df["mode"] != ddxlib.PARITY] if "mode" in df else df
+    bad = timed["status"].fillna("missing")
     bad = bad[bad != "ok"].value_counts()
     if not bad.empty:
         parts.append(", ".join(f"{n} {st}" for st, n in bad.items()) + " trial(s) gave no valid figure "
@@ -76,6 +148,7 @@ def exclusions_note(df: pd.DataFrame) -> str:
 
 
 def _target_line(checks: pd.DataFrame, ids) -> str:
+    """Per target: how many cells and sizes pass, and the worst failing one (the detail text)."""
     parts = []
     for tid in ids:
         c = checks[checks["target"] == tid] if not checks.empty else checks
@@ -86,14 +159,10 @@ def _target_line(checks: pd.DataFrame, ids) -> str:
             continue
         st = c["status"].astype(str)
         worst = c[st.str.startswith("fail")]
-        line = (f"{tid} ({c['text'].iloc[0]}): {int(st.str.startswith('pass').sum())} pass, "
-                f"{int(st.str.startswith('fail').sum())} fail")
-        invalid = int(st.str.startswith("no valid").sum())
-        if invalid:
-            line += f", {invalid} with no valid trials"
+        line = (f"{tid} ({c['text'].iloc[0]}): {int(st.str.startswith('pass').sum())} of {len(c)} cell-sizes pass")
         if not worst.empty:
             w = worst.iloc[-1]
-            line += f" — e.g. {w['cell']} at {w['size']}: {w['measured']}"
+            line += f", e.g. {w['cell']} at {w['size']} fails: {w['measured']}"
         parts.append(line)
     return "; ".join(parts)
 
@@ -123,45 +192,144 @@ def query_kind_line(df: pd.DataFrame, experiment: str) -> str:
             + (f" No kind timed for {', '.join(none)}." if none else ""))
 
 
-def answers(df, doc: Document, cfg) -> dict:
-    """One short answer per sub-question, each with its numbers."""
-    v = {x.id: x for x in doc.verdicts}
-    rec = {r["topic"]: r for r in doc.recommendations}
-    q = cfg["questions"]
+# --- the five answers ----------------------------------------------------------------------------
+def _decide(doc: Document, tid: str):
+    """(mark, reason, figure, matrix row) of a target at the largest size it was measured at."""
+    status, row = targetlib.matrix_status(doc.matrix, tid) if tid else ("no data", None)
+    if row is None or status == "no data":
+        why = (f"no {row['judged_as']} rows for {tid}" if row is not None and row["judged"] != "–"
+               else f"nothing measured for {tid}" if tid else "no deciding target configured")
+        return NOT_MEASURED, why, "–", row
+    figure = f"{_who(doc, row)} {row['measured']} at {_size_text(doc, row['size'])}"
+    missing = f"no valid trials: {_few(row['no_figure'])}" if row.get("no_figure") else ""
+    if "marginal" in status:
+        return INCONCLUSIVE, f"the interval straddles the {_limit(row)} limit", figure, row
+    if status.startswith("no valid"):
+        return INCONCLUSIVE, status, figure, row
+    one = "one trial, no interval" if "1 trial: no interval" in str(row["measured"]) else ""
+    return (MEETS if status.startswith("pass") else MISSES), "; ".join(x for x in (one, missing) if x), figure, row
+
+
+def _few(names: str, n: int = 3) -> str:
+    items = [x for x in names.split(", ") if x]
+    return ", ".join(items[:n]) + (f" and {len(items) - n} more" if len(items) > n else "")
+
+
+def _limit(row) -> str:
+    return fmt.by_metric(row["metric"], row["limit"])
+
+
+def _who(doc: Document, row) -> str:
+    """The judged implementation as the reader should read it: 'DDX c208478 ddx-binary'."""
+    cell = str(row.get("cell") or row["judged"])
+    if row["judged_as"].startswith("DDX's own") and doc.ddx.get("version"):
+        return f"{doc.ddx['version']} {cell}"
+    return cell
+
+
+def judged_name(doc: Document, row) -> str:
+    """A matrix row's judged implementation, with DDX's version when it is DDX's own."""
+    if row["judged_as"].startswith("DDX's own") and doc.ddx.get("version"):
+        return f"{doc.ddx['version']} {row['judged']}"
+    return str(row["judged"])
+
+
+def _size_text(doc: Document, size) -> str:
+    shape = doc.ddx.get("shapes", {}).get(size)
+    return f"{size} ({shape})" if shape else str(size)
+
+
+def _b(fits_row) -> str:
+    return select.fmt_b(fits_row).removeprefix("b = ") if fits_row else ""
+
+
+def _claim(subject: str, mark: str, reason: str, row) -> str:
+    """'Asset discovery stays under 5 s' / 'exceeds' / 'is at the limit' / 'is undecided against'."""
+    if row is None or mark == NOT_MEASURED:
+        return f"{subject}: not measured"
+    lim = _limit(row)
+    if mark == MEETS:
+        return f"{subject} stays under {lim}"
+    if mark == MISSES:
+        return f"{subject} exceeds {lim}"
+    return f"{subject} is at the {lim} limit" if "straddles" in reason else f"{subject} is undecided against {lim}"
+
+
+def _growth(fits, row) -> str:
+    """' (time grows as files^0.74 [0.70, 0.78])' for the deciding cell, when it was fitted."""
+    f = select.fit_for(fits, {"experiment": row.get("dims", {}).get("experiment"), **row.get("dims", {})},
+                       "wall_s", "files", ("joint", "controlled", "pooled")) if row.get("dims") else None
+    if not f or f.get("status") != "ok":
+        return ""
+    ci = f" [{f['b_lo']:.2f}, {f['b_hi']:.2f}]" if np.isfinite(f["b_lo"]) and np.isfinite(f["b_hi"]) else ""
+    return f" and its time grows as files^{f['b']:.2f}{ci}"
+
+
+def answers(df, doc: Document, cfg, fits=None) -> dict:
+    """One Answer per sub-question: a deciding sentence, its figure, its mark. The deciding target
+    of question k is the first of `report.questions[k]`; its judged implementation at the largest
+    size is the deciding figure; the question's hypotheses are named with their verdicts."""
+    rec = {r["id"]: r for r in doc.recommendations}
+    q = {int(k): ids for k, ids in cfg["questions"].items()}
+    doc.ddx.setdefault("shapes", _shapes(df))
+    subjects = {1: ("Asset discovery", "", "discovery-strategy"),
+                2: ("Every judged git subtree operation", "slowest ", "using-git-subtree"),
+                3: ("Workflow discovery", "", "workflow-catalogue-index"),
+                4: ("Memory", "peak ", None),
+                5: ("A simple listing", "", "pagination-lazy-loading")}
     out = {}
-    disc = tidy.valid(select.rows(df, cfg["h1"]["experiment"]))
-    size_line = ""
-    if not disc.empty:
-        top = tidy.largest(disc)
-        base = select.present(top, cfg["h1"]["strategies"])
-        if base:
-            s = base[0]
-            depth = next((x for x in cfg["listing"].get("depths", []) if (top["depth"] == x).any()), None)
-            at = top[top["depth"] == depth] if depth else top
-            meds = []
-            for state in ("cold", "warm"):
-                g = at[(at["strategy"] == s) & (at["cache_state"] == state)]
-                if not g.empty:
-                    meds.append(f"{state} {fmt.interval('wall_s', *stats.median_ci(g['wall_s']))}")
-            size_line = (f"At {top['size'].iloc[0]} ({fmt.count(top['files'].iloc[0])} files, "
-                         f"{fmt.nbytes(top['bytes'].iloc[0])}) {s} ({depth or 'all depths'}) takes "
-                         + ", ".join(meds) + ". ")
-    out[1] = (f"H1 {v['H1'].verdict}: {v['H1'].deciding}. {size_line}{rec['Discovery strategy']['text']} "
-              f"{_target_line(doc.checks, q['1'])}")
-    out[2] = f"H3 {v['H3'].verdict}: {v['H3'].deciding}. {rec['Using git subtree']['text']} {_target_line(doc.checks, q['2'])}"
-    out[3] = (f"{_target_line(doc.checks, q['3']) or 'no data'}. H5 {v['H5'].verdict}: {v['H5'].deciding}."
-              + query_kind_line(df, cfg["h5"]["experiment"]))
-    mem = tidy.valid(df)
-    mem = mem[mem["peak_rss_bytes"].notna()] if not mem.empty else mem
-    peak = ""
-    if not mem.empty:
-        top = mem.loc[mem.groupby(["experiment"])["peak_rss_bytes"].idxmax()]
-        peak = "Largest peak RSS per experiment: " + ", ".join(
-            f"{r['experiment']} {fmt.nbytes(r['peak_rss_bytes'])} ({r['strategy']} at {r['size']})"
-            for r in top.to_dict("records")) + ". "
-    out[4] = f"H2 {v['H2'].verdict}: {v['H2'].deciding}. {peak}{_target_line(doc.checks, q['4'])}"
-    out[5] = f"{rec['Pagination / lazy loading']['text']} {_target_line(doc.checks, q['5'])}"
+    for k, (subject, lead, rec_id) in subjects.items():
+        tid = q[k][0] if q.get(k) else ""
+        mark, why, fig, row = _decide(doc, tid)
+        if k == 3:  # the question asks about 1000+ workflows: a smaller catalogue cannot say "meets"
+            cat = tidy.valid(select.rows(df, cfg["h5"]["experiment"]))
+            top = cat["workflows"].max() if "workflows" in cat and cat["workflows"].notna().any() else 0
+            need = cfg["h5"]["count_threshold"]
+            if row is not None and top and top < need and mark == MEETS:
+                mark, why = INCONCLUSIVE, f"largest catalogue {fmt.count(top)} workflows, below the {fmt.count(need)} asked"
+        claim = _claim(subject, mark, why, row)
+        if k == 1 and row is not None:
+            claim += _growth(fits, row)
+        if k == 5:
+            claim = _pagination_claim(row) or claim
+        hyps = "; ".join(f"{x.id} {x.verdict}" for x in doc.verdicts if x.question == k)
+        sentence = f"{claim}: {lead}{fig}" + (f" ({hyps})" if hyps else "") + "." if row is not None \
+            else f"{claim} ({why})."
+        detail = " ".join(x for x in (
+            " ".join(f"{x.id} {x.verdict}: {x.deciding}." for x in doc.verdicts if x.question == k),
+            rec[rec_id]["text"] if rec_id in rec else "", _target_line(doc.checks, q.get(k, [])),
+            query_kind_line(df, cfg["h5"]["experiment"]) if k == 3 else "") if x)
+        out[k] = Answer(f"q{k}", QUESTIONS[k], sentence, fig, tid, mark, why,
+                        [x.id for x in doc.verdicts if x.question == k], detail)
     return out
+
+
+def _pagination_claim(row) -> str:
+    """'Asset discovery needs no pagination below ≈N files [lo, hi]' from the judged listing's fit
+    (where it reaches the simple-operation limit), saying when that is extrapolated."""
+    if row is None or not np.isfinite(row.get("break_lo", np.nan)):
+        if row is not None and np.isinf(row.get("break_files", np.nan)):
+            return "Asset discovery needs no pagination in reach: the listing time does not grow with files"
+        return ""
+    n, lo, hi, xmax = row["break_files"], row["break_lo"], row["break_hi"], row["break_x_max"]
+    far = f", extrapolated from {fmt.count(xmax)}" if np.isfinite(xmax) and n > xmax else ""
+    return (f"Asset discovery needs no pagination below ≈{fmt.count(n)} files [{fmt.count(lo)}, {fmt.count(hi)}"
+            f"{far}], where a listing reaches {_limit(row)}")
+
+
+def _shapes(df) -> dict:
+    """size -> '300 files, 2 MB' (the shape a reader needs beside a size name)."""
+    if df.empty:
+        return {}
+    g = df.groupby("size")[[a for a in ("files", "bytes", "workflows") if a in df]].max()
+
+    def shape(r):
+        if pd.notna(r.get("workflows")):  # a catalogue is sized by its workflows
+            return f"{fmt.count(r['workflows'])} workflows"
+        return ", ".join(x for x in (f"{fmt.count(r['files'])} files" if pd.notna(r.get("files")) else "",
+                                     fmt.nbytes(r["bytes"]) if pd.notna(r.get("bytes")) else "") if x)
+
+    return {s: shape(r) for s, r in g.iterrows()}
 
 
 def scale_note(df: pd.DataFrame, cfg) -> str:
@@ -174,46 +342,78 @@ def scale_note(df: pd.DataFrame, cfg) -> str:
              if a in v and v[a].notna().any() and v[a].max() < n]
     if not short:
         return ""
-    return ("Scale: this run measured at most " + ", ".join(short) + ". Verdicts and thresholds below "
+    return ("Scale: this run measured at most " + ", ".join(short) + ". Verdicts and thresholds "
             "describe repositories of that size and extrapolate beyond it; run the default configuration "
             "for the spike's sizes.")
 
 
 def executive_summary_text(doc: Document) -> str:
-    lines = [x for x in (doc.hosts, doc.scale, doc.exclusions) if x] + [f"{k}. {QUESTIONS[k]}\n   {doc.answers[k]}" for k in sorted(doc.answers)]
-    lines += [f"{x.id} {x.verdict}: {x.deciding}" for x in doc.verdicts]
-    return "\n".join(lines)
+    from ddxspike.report import text
+
+    return text.executive_summary(doc)
 
 
-def checklist(df, doc: Document, profiles) -> pd.DataFrame:
+def render(df, fits, hosts, profiles, doc: Document, cfg) -> str:
+    """The findings page (page.py)."""
+    from ddxspike.report import page
+
+    return page.findings(doc, hosts, profiles, cfg)
+
+
+def checklist_items(df, doc: Document, profiles) -> list:
+    """TS-001's success criteria and deliverables, each ticked from the data with its figure."""
     v = tidy.valid(df)
     sizes_met, sizes_text = _sizes_covered(df, v)
     edge_met, edge_text = _edge_cases_covered(v)
     decided = [x.id for x in doc.verdicts if verdicts.decided(x.verdict)]
-    recs = {r["topic"]: r for r in doc.recommendations}
-    ba = doc.before_after
-    ba_ok = not ba.empty and "ratio" in ba and ba["ratio"].notna().any()
+    recs = {r["id"]: r for r in doc.recommendations}
+    answered = [a for a in doc.answers.values() if a.mark in (MEETS, MISSES)]
+    marks = "; ".join(f"{a.id} {a.mark}" + (f" ({a.reason})" if a.reason else "") for a in doc.answers.values())
+    m = doc.matrix
+    measured = m[m["status"] != "no data"]["target"].nunique() if not m.empty else 0
+    n_targets = m["target"].nunique() if not m.empty else 0
+    ddx = doc.ddx
+    pag = recs["pagination-lazy-loading"]
     items = [
-        ("Benchmarks at each size", sizes_met, sizes_text, "#targets"),
-        ("Memory profiles", "met" if not v.empty and v["peak_rss_bytes"].notna().any() else "not yet",
-         doc.answers[4][:160], "#h2"),
-        ("Bottlenecks and mitigations", "met" if profiles is not None and not profiles.empty else "not yet",
-         f"{profiles['profiled'].nunique()} profiled strategies" if profiles is not None and not profiles.empty
-         else "no profile", "#bottlenecks"),
-        ("Pagination / lazy-loading recommendation",
-         "met" if recs["Pagination / lazy loading"].get("thresholds") else "partly",
-         recs["Pagination / lazy loading"]["text"][:160], "#recommendations"),
-        ("Decision on repository size limits and warnings", "met" if not doc.policy.empty else "not yet",
-         f"{len(doc.policy)} levels derived" if not doc.policy.empty else "no target breaks within the fits",
-         "#policy"),
-        ("Prototype optimisations validated by re-running the benchmarks", "met" if ba_ok else "not yet",
-         f"{int(ba['ratio'].notna().sum())} before/after cells" if ba_ok else "no before/after pairs measured",
-         "#optimisations"),
-        ("Edge cases (empty repository, single large file)", edge_met, edge_text, "#targets"),
-        ("Every hypothesis answered", "met" if len(decided) == len(doc.verdicts) else "partly",
-         f"decided: {', '.join(decided) or 'none'}; the rest inconclusive with the reason", "#hypotheses"),
+        Criterion("sc-answers", "success criterion", "Each of the five sub-questions answered from measurements",
+                  "met" if len(answered) == len(doc.answers) else "partly" if answered else "not yet", marks, "#answers"),
+        Criterion("sc-hypotheses", "success criterion", "Every hypothesis supported or refuted",
+                  "met" if len(decided) == len(doc.verdicts) else "partly" if decided else "not yet",
+                  f"decided: {', '.join(decided) or 'none'}; the rest inconclusive with the reason", "#hypotheses"),
+        Criterion("sc-targets", "success criterion", "DDX's targets checked at the spike's sizes",
+                  "met" if measured == n_targets and not doc.scale else "partly" if measured else "not yet",
+                  f"{measured} of {n_targets} targets measured" + (f"; {doc.scale}" if doc.scale else ""), "#targets"),
+        Criterion("sc-ddx", "success criterion", "The current DDX implementation benchmarked (its own binary)",
+                  "met" if ddx.get("measured") else "not yet",
+                  ddx.get("summary") or ddx.get("note") or "DDX's own binary was not measured", "#ddx"),
+        Criterion("d-benchmarks", "deliverable", "Benchmarks at each size", sizes_met, sizes_text, "#targets"),
+        Criterion("d-memory", "deliverable", "Memory profiles",
+                  "met" if not v.empty and v["peak_rss_bytes"].notna().any() else "not yet",
+                  doc.answers[4].figure, "#q4"),
+        Criterion("d-bottlenecks", "deliverable", "Bottlenecks and mitigations",
+                  "met" if profiles is not None and not profiles.empty else "not yet",
+                  f"{profiles['profiled'].nunique()} profiled strategies" if profiles is not None and not profiles.empty
+                  else "no profile", "#bottlenecks"),
+        Criterion("d-pagination", "deliverable", "Pagination / lazy-loading recommendation",
+                  "met" if pag.get("thresholds") else "partly", doc.answers[5].sentence, "#recommendations"),
+        Criterion("d-size-limits", "deliverable", "Decision on repository size limits and warnings",
+                  "met" if not doc.policy.empty else "not yet",
+                  "; ".join(f"{r['level']} at {r['axis']} ≥ {r['threshold']}" for r in doc.policy.to_dict("records"))
+                  if not doc.policy.empty else "no target breaks within the fits", "#policy"),
+        Criterion("d-optimisations", "deliverable", "Prototype optimisations validated by re-running the benchmarks",
+                  "met" if doc.gains else "not yet",
+                  doc.gains[0]["text"] if doc.gains else "no before/after pairs measured", "#optimisations"),
+        Criterion("d-edge-cases", "deliverable", "Edge cases (empty repository, single large file)", edge_met,
+                  edge_text, "#targets"),
     ]
-    return pd.DataFrame(items, columns=["criterion", "status", "evidence", "link"])
+    return items
+
+
+def checklist(df, doc: Document, profiles) -> pd.DataFrame:
+    """The checklist as a table (criterion, status, evidence, link)."""
+    items = doc.checklist or checklist_items(df, doc, profiles)
+    return pd.DataFrame([{"criterion": c.text, "kind": c.kind, "status": c.status, "evidence": c.why,
+                          "link": c.link, "id": c.id} for c in items])
 
 
 def _sizes_covered(df, v) -> tuple[str, str]:
@@ -264,68 +464,3 @@ def hosts_note(df: pd.DataFrame, own: list[str]) -> str:
                      "(per host_id); the charts, like this page, show this run's rows only.")
     return " ".join(parts)
 
-
-def render(df, fits, hosts, profiles, doc: Document, cfg) -> str:
-    h = html
-    parts = ["<h1>DDX TS-001 findings: large repository performance</h1>",
-             '<p class="small">Every figure below is computed by the pipeline from results/measurements.parquet '
-             '(median of fresh-process trials, 95% bootstrap interval in brackets). Rules are stated before the '
-             'numbers they judge. Charts are in the report categories named after the sub-questions.</p>',
-             '<h2 id="summary">Executive summary</h2>'
-             + (f'<p class="inconclusive">{html.esc(doc.scale)}</p>' if doc.scale else "")
-             + (f'<p class="small">{html.esc(doc.exclusions)}</p>' if doc.exclusions else "")
-             + (f'<p class="small" id="hosts">{html.esc(doc.hosts)}</p>' if doc.hosts else "")
-             + '<table class="exec"><tbody>']
-    for k, qtext in QUESTIONS.items():
-        parts.append(f"<tr><td>{k}. {h.esc(qtext)}</td><td>{h.esc(doc.answers[k])}</td></tr>")
-    parts.append("</tbody></table>")
-    parts.append('<h2 id="hypotheses">Hypotheses</h2>')
-    parts.append(h.table(pd.DataFrame([{"id": x.id, "hypothesis": x.hypothesis, "verdict": x.verdict,
-                                        "deciding figures": x.deciding} for x in doc.verdicts]),
-                         badges=("verdict",)))
-    for x in doc.verdicts:
-        parts.append(f'<h3 id="{x.id.lower()}">{x.id}: {h.esc(x.hypothesis)} — {h.badge(x.verdict)}</h3>'
-                     f'<p class="rule">Rule: {h.esc(x.rule)}</p><p>{h.esc(x.deciding)}</p>{h.table(x.evidence)}')
-    parts.append('<h2 id="targets">Targets</h2><p class="rule">Each target from DDX\'s documents against every '
-                 'relevant cell at every size it applies to: pass when the median is below the limit (marginal when '
-                 'the interval straddles it); a cell fails when any size fails. The predicted break is where the '
-                 'cell\'s fit reaches the limit.</p>')
-    parts.append(h.table(targetlib.summary(doc.checks), badges=("status",)))
-    parts.append('<p class="small">Every size of every cell: the "fits, targets and cells" page.</p>')
-    parts.append('<h2 id="policy">Size limits and warnings</h2><p class="rule">Levels of concern per size axis: the '
-                 'smallest size at which a target of that severity is predicted to break for the strategies DDX uses '
-                 'today (warn: FEAT-001 comfort targets; redirect: TS-001 requirements; refuse: DDX timeouts).</p>')
-    pol = doc.policy.drop(columns=["threshold_value"], errors="ignore")
-    parts.append(h.table(pol))
-    parts.append('<h2 id="recommendations">Recommendations</h2><ul>')
-    for r in doc.recommendations:
-        ev = f'<br><span class="small">Evidence: {h.esc(r["evidence"])}</span>' if r.get("evidence") else ""
-        parts.append(f"<li><b>{h.esc(r['topic'])}.</b> {h.esc(r['text'])}{ev}</li>")
-    parts.append("</ul>")
-    parts.append('<h2 id="optimisations">Prototype optimisations: before / after</h2>')
-    ba = doc.before_after.drop(columns=["ratio", "ratio_lo", "ratio_hi"], errors="ignore")
-    parts.append(h.table(ba))
-    parts.append('<h2 id="bottlenecks">Bottlenecks</h2>')
-    parts.append(bottleneck_html(profiles))
-    parts.append('<h2 id="criteria">TS-001 success criteria</h2>')
-    cl = checklist(df, doc, profiles)
-    rows = "".join(f"<tr><td>{h.esc(r['criterion'])}</td><td>{h.badge(r['status'])}</td>"
-                   f"<td>{h.esc(r['evidence'])}</td><td><a href=\"{r['link']}\">evidence</a></td></tr>"
-                   for r in cl.to_dict("records"))
-    parts.append(f"<table><thead><tr><th>criterion</th><th>status</th><th>evidence</th><th></th></tr></thead>"
-                 f"<tbody>{rows}</tbody></table>")
-    parts.append('<h2 id="environment">Environment</h2>')
-    parts.append(h.table(hosts.T.reset_index().rename(columns={"index": "fact"}) if hosts is not None and not hosts.empty
-                         else hosts))
-    return h.page("DDX TS-001 findings", "".join(parts))
-
-
-def bottleneck_html(profiles) -> str:
-    if profiles is None or profiles.empty:
-        return '<p class="small">No profile was taken (the profile rule runs on the largest discovery size).</p>'
-    out = []
-    for name, g in profiles.groupby("profiled", sort=False):
-        shares = g[g["row"] == "share"][["category", "seconds", "share"]]
-        top = g[g["row"] == "function"][["function", "calls", "tottime_s", "cumtime_s", "category"]].head(12)
-        out.append(f"<h3>{html.esc(name)}</h3>{html.table(shares)}{html.table(top)}")
-    return "".join(out)

@@ -6,6 +6,8 @@ import math
 
 import pandas as pd
 
+from ddxspike.report import fmt
+
 CSS = """
 body{font:14px/1.45 system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:1.2em;color:#1b1f24;max-width:1400px}
 h1{font-size:1.5em;margin:.2em 0 .4em} h2{font-size:1.2em;margin:1.4em 0 .4em;border-bottom:1px solid #d0d7de}
@@ -26,9 +28,10 @@ def page(title: str, body: str) -> str:
 
 
 def esc(x) -> str:
+    """Escaped text with no machine paths (fmt.no_paths: relative to the project or the repository)."""
     if x is None or (isinstance(x, float) and math.isnan(x)):
         return "–"
-    return html.escape(str(x))
+    return html.escape(fmt.no_paths(str(x)))
 
 
 def badge(word: str) -> str:

@@ -41,7 +41,7 @@ def discovery_strategy(df, cfg) -> dict:
     winner = pd.Series(lines).mode().iloc[0]
     text = (f"Adopt `{winner}` for asset discovery: it is the fastest uncached strategy listing every file in "
             f"{lines.count(winner)} of {len(lines)} depth/cache-state cells at {size} ({fmt.count(files)} files).")
-    return {"topic": topic, "text": text, "evidence": "; ".join(evidence)}
+    return {"topic": topic, "text": text, "evidence": "; ".join(evidence), "strategy": winner}
 
 
 def caching(df, cfg) -> dict:
@@ -66,8 +66,10 @@ def caching(df, cfg) -> dict:
                 f"is {fmt.ratio(best['ratio'], best['lo'], best['hi'])}. Do not add a metadata cache yet.")
     else:
         first = pays.loc[pays["files"].idxmin()]
+        band = (f"[{1 - best['hi']:.0%}, {1 - best['lo']:.0%}]" if np.isfinite(best["lo"]) and np.isfinite(best["hi"])
+                else "(no interval)")
         text = (f"Caching pays from {first['size']} ({fmt.count(first['files'])} files) on; at the largest size "
-                f"{best['cached']} saves up to {gain:.0%} of the time [{1 - best['hi']:.0%}, {1 - best['lo']:.0%}] "
+                f"{best['cached']} saves up to {gain:.0%} of the time {band} "
                 f"({best.get('depth', '')}, {best.get('cache_state', '')})")
         if worst["ratio"] > 1:
             text += (f", but {worst['cached']} is slower than no cache in {worst.get('depth', '')}/"
@@ -191,11 +193,14 @@ def future(verdicts, df) -> dict:
         noisy = int((cv > 0.10).sum())
         if noisy:
             items.append(f"{noisy} of {len(cv)} cells are noisy (coefficient of variation > 10%): rerun them on a quiet host")
-    items.append("measure real DDX (`ddx list` as an external command) against the re-implementation")
     return {"topic": "Future investigation", "text": " · ".join(items), "evidence": ""}
 
 
 def all_recommendations(df, fits, verdicts, policy, cfg) -> list[dict]:
+    """Every recommendation, each with an id ("discovery-strategy", ...) the document links to."""
     by_id = {v.id: v for v in verdicts}
-    return [discovery_strategy(df, cfg), caching(df, cfg), pagination(df, fits, cfg),
+    recs = [discovery_strategy(df, cfg), caching(df, cfg), pagination(df, fits, cfg),
             catalogue_index(by_id["H5"]), subtree(df, fits, cfg), size_warnings(policy), future(verdicts, df)]
+    for r in recs:
+        r["id"] = "-".join(r["topic"].lower().replace("/", " ").split())
+    return recs

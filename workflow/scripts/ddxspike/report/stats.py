@@ -1,60 +1,81 @@
-"""Robust per-cell statistics for the document: medians with bootstrap intervals, and ratios
-of medians with intervals (criterion-style percentile bootstrap, seeded so reruns agree)."""
+"""Per-cell statistics for the document, with the one interval of a median used everywhere
+(summary.parquet, this page, the charts): the distribution-free order-statistics interval of
+ddxspike/stats/summary.py, whose exact coverage is carried with it and printed when below 95%.
+
+The ends of an interval are `Bound`s: floats that remember the coverage of their interval and the
+number of values behind it, so that `fmt.interval(metric, *median_ci(x))` states both wherever a
+figure is printed ("1.3 s [1.2 s, 1.5 s], 75%", "1.3 s (1 trial: no interval)").
+"""
+
+import math
 
 import numpy as np
 import pandas as pd
 
-BOOTSTRAP = 2000
-LEVEL = 0.95
-SEED = 20261127
+from ddxspike.stats.summary import CONFIDENCE, median_interval
 
 
-def _rng(seed=SEED):
-    return np.random.default_rng(seed)
+class Bound(float):
+    """One end of an interval: a float with the interval's coverage (`level`, a lower bound when
+    `at_least`) and the number of values (`n`) it came from."""
+
+    def __new__(cls, x, level=math.nan, n=0, at_least=False):
+        b = super().__new__(cls, x)
+        b.level, b.n, b.at_least = level, n, at_least
+        return b
 
 
-def median_ci(values, n_boot: int = BOOTSTRAP, seed: int = SEED) -> tuple[float, float, float]:
-    """(median, lo, hi) of a sample; no interval (nan) from fewer than 2 values."""
-    v = np.asarray(pd.Series(values).dropna(), dtype=float)
+def _values(values) -> np.ndarray:
+    return np.asarray(pd.Series(values, dtype="float64").dropna(), dtype=float)
+
+
+def median_ci(values) -> tuple[float, float, float]:
+    """(median, lo, hi); lo and hi are Bounds (nan with n = 1: one value has no interval). A +inf
+    (a timed-out trial) sorts last like any slow trial."""
+    v = _values(values)
     if v.size == 0:
-        return (np.nan, np.nan, np.nan)
+        return (math.nan, Bound(math.nan), Bound(math.nan))
     med = float(np.median(v))
     if v.size < 2:
-        return (med, np.nan, np.nan)
-    idx = _rng(seed).integers(0, v.size, (n_boot, v.size))
-    boots = np.median(v[idx], axis=1)
-    # +inf stands for a timed-out trial: interpolating between inf and a figure is undefined, so
-    # the interval then takes observed bootstrap medians.
-    method = "linear" if np.isfinite(boots).all() else "inverted_cdf"
-    lo, hi = np.quantile(boots, [(1 - LEVEL) / 2, 1 - (1 - LEVEL) / 2], method=method)
-    return (med, float(lo), float(hi))
+        return (med, Bound(math.nan, n=1), Bound(math.nan, n=1))
+    lo, hi, level = median_interval(v)
+    return (med, Bound(lo, level, v.size), Bound(hi, level, v.size))
 
 
-def ratio_ci(num, den, n_boot: int = BOOTSTRAP, seed: int = SEED) -> tuple[float, float, float]:
-    """median(num) / median(den) with a percentile interval from independent resampling."""
-    a = np.asarray(pd.Series(num).dropna(), dtype=float)
-    b = np.asarray(pd.Series(den).dropna(), dtype=float)
+def ratio_ci(num, den) -> tuple[float, float, float]:
+    """median(num) / median(den) with the quotient of the two medians' intervals,
+    [lo_num / hi_den, hi_num / lo_den]: it covers the true ratio at least as often as both
+    intervals cover their medians (the product of their coverages, samples independent)."""
+    a, b = _values(num), _values(den)
     if a.size == 0 or b.size == 0 or np.median(b) <= 0:
-        return (np.nan, np.nan, np.nan)
+        return (math.nan, Bound(math.nan), Bound(math.nan))
     point = float(np.median(a) / np.median(b))
-    if a.size < 2 or b.size < 2:
-        return (point, np.nan, np.nan)
-    rng = _rng(seed)
-    ma = np.median(a[rng.integers(0, a.size, (n_boot, a.size))], axis=1)
-    mb = np.median(b[rng.integers(0, b.size, (n_boot, b.size))], axis=1)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        r = ma / mb
-    r = r[np.isfinite(r)]
-    lo, hi = np.quantile(r, [(1 - LEVEL) / 2, 1 - (1 - LEVEL) / 2])
-    return (point, float(lo), float(hi))
+    n = min(a.size, b.size)
+    if n < 2:
+        return (point, Bound(math.nan, n=1), Bound(math.nan, n=1))
+    alo, ahi, alevel = median_interval(a)
+    blo, bhi, blevel = median_interval(b)
+    level = alevel * blevel
+    with np.errstate(divide="ignore"):
+        lo = alo / bhi if bhi > 0 else math.nan
+        hi = ahi / blo if blo > 0 else math.inf
+    return (point, Bound(lo, level, n, True), Bound(hi, level, n, True))
+
+
+def coverage_text(bound) -> str:
+    """'' at 95% or more; '75%' or '≥ 56%' below; '' when unknown."""
+    level = getattr(bound, "level", math.nan)
+    if not np.isfinite(level) or level >= CONFIDENCE:
+        return ""
+    return f"{'≥ ' if getattr(bound, 'at_least', False) else ''}{level:.0%}"
 
 
 def cell_medians(df: pd.DataFrame, keys: list[str], metric: str) -> pd.DataFrame:
-    """One row per cell (keys): trials, median, lo, hi of metric."""
+    """One row per cell (keys): trials, median, lo, hi, level of metric."""
     rows = []
     for key, g in df.groupby(keys, dropna=False, sort=True):
         key = key if isinstance(key, tuple) else (key,)
         med, lo, hi = median_ci(g[metric])
         rows.append({**dict(zip(keys, key)), "trials": int(g[metric].notna().sum()),
-                     "median": med, "lo": lo, "hi": hi})
-    return pd.DataFrame(rows, columns=[*keys, "trials", "median", "lo", "hi"])
+                     "median": med, "lo": lo, "hi": hi, "level": lo.level})
+    return pd.DataFrame(rows, columns=[*keys, "trials", "median", "lo", "hi", "level"])

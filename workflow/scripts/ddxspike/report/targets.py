@@ -1,7 +1,8 @@
 """DDX's own targets (config `targets:`) checked against every relevant cell at every size, and
 the size at which each would break according to the fits.
 
-A target: {id, source, text, metric, limit, experiment, strategies?, where?, applies_to?, kind?}.
+A target: {id, source, text, metric, limit, experiment, strategies?, prefer?, where?, applies_to?,
+kind?}. `prefer` names DDX's own implementation (e.g. [ddx-binary]): judged when it has rows.
 kind `max` (default): the cell's median must stay below limit; `doubling`: the median at a size
 about twice another (on `axis`) may be at most (1 + limit) times the smaller one's.
 A target whose experiment has not been measured yields one honest "no data" row.
@@ -41,16 +42,21 @@ def _status(med, lo, hi, limit) -> str:
     return "pass" if not np.isfinite(hi) or hi < limit else "pass (marginal)"
 
 
+def _strategies(t):
+    """A target's strategies and its `prefer` ones (judged instead when they have rows); None: all."""
+    return list(dict.fromkeys((t.get("prefer") or []) + t["strategies"])) if t.get("strategies") else None
+
+
 def _rows_for(df, t):
     metric = t["metric"]
     v = tidy.metric_rows(df, metric)
-    return select.rows(v, t["experiment"], t.get("strategies"), t.get("where"))
+    return select.rows(v, t["experiment"], _strategies(t), t.get("where"))
 
 
 def _failed_for(df, t):
     """The target's trials (same experiment, strategies, where, mode) that gave no valid figure."""
     mode = tidy.METRICS.get(t["metric"], ("time", ""))[0]
-    return select.rows(tidy.failed(df, mode), t["experiment"], t.get("strategies"), t.get("where"))
+    return select.rows(tidy.failed(df, mode), t["experiment"], _strategies(t), t.get("where"))
 
 
 def _failures_text(n_timeout: int, others: dict, n: int) -> str:
@@ -146,12 +152,15 @@ def check_targets(df: pd.DataFrame, fits: pd.DataFrame, targets: list[dict]):
                 breaks.append({**base, "cell": label, **cell, "axis": axis, "break_at": n, "break_lo": lo,
                                "break_hi": hi, "b": f["b"], "fit_model": f["model"],
                                "x_max": f["x_max"]})
-            for size, s in g_all.groupby("size", sort=False):
+            # A size measured at several commit counts (subtree history) is checked per count.
+            by = ["size", "commits"] if "commits" in g_all and g_all["commits"].notna().any() else ["size"]
+            for key, s in g_all.groupby(by, sort=False, dropna=False):
+                size = key[0] if isinstance(key, tuple) else key
                 first = s.iloc[0]
                 if not _applies(first, t.get("applies_to")):
                     continue
                 s_bad = s[s["status"] != "ok"]
-                checks.append({**base, "cell": label, "size": size,
+                checks.append({**base, "cell": label, "size": size, **cell,
                                **{a: first[a] for a in BREAK_AXES if a in s},
                                **_size_check(t, s[s["status"] == "ok"], s_bad),
                                "n_failed": int(len(s_bad)),
@@ -212,3 +221,100 @@ def summary(checks: pd.DataFrame) -> pd.DataFrame:
                      "first failing size": f"{fails.iloc[0]['size']}: {fails.iloc[0]['measured']}" if not fails.empty else "–",
                      "predicted break": last.get("predicted break", "")})
     return pd.DataFrame(rows)
+
+
+# --- the targets matrix: one row per target, one column per measured size -----------------------
+def judged_strategies(t: dict, have: set, own: list, models: list, recommended: list) -> tuple[list, str]:
+    """Which implementation a target judges, and how to name it: its `prefer` strategies when they
+    have rows (DDX's own), else DDX's own binary among its candidates, else the strategies it
+    names, else DDX's model, else the recommended strategy, else every strategy measured (the
+    slowest decides)."""
+    cands = [s for s in (t.get("strategies") or sorted(set(have) - set(t.get("prefer") or []))) if s in have]
+    pref = [s for s in t.get("prefer") or [] if s in have]
+    if pref:
+        return pref, "DDX's own (prefer)"
+    mine = [s for s in own if s in cands]
+    if mine:
+        return mine, "DDX's own"
+    if t.get("strategies"):
+        return cands, "the target's strategies"
+    for names, how in ((models, "DDX's model"), (recommended, "recommended strategy")):
+        pick = [s for s in names if s in cands]
+        if pick:
+            return pick, how
+    return cands, "every strategy measured (the slowest decides)"
+
+
+def size_order(df: pd.DataFrame) -> list:
+    """Size names, repositories first (by files, bytes, commits), then workflow catalogues (by
+    workflows): the matrix's columns."""
+    if df.empty:
+        return []
+    axes = [a for a in ("workflows", *BREAK_AXES) if a in df]
+    first = df.groupby("size")[axes].max()
+    key = first.assign(_cat=first["workflows"].notna() if "workflows" in first else False).fillna(0)
+    return list(key.sort_values(["_cat", *axes], kind="stable").index)
+
+
+def matrix(checks: pd.DataFrame, breaks: pd.DataFrame, targets: list[dict], sizes: list, own: list,
+           models: list, recommended: list) -> pd.DataFrame:
+    """Long form: one row per target x size (sizes in `sizes` only): the worst median among the
+    cells of the judged implementation (cells with no valid trial are named beside it, and decide
+    only when no cell has a figure), its status and cell, plus per target the judged name and the
+    predicted break (text, and on files as numbers) of the cell worst at the largest size."""
+    rows = []
+    for t in targets:
+        c = checks[checks["target"] == t["id"]] if not checks.empty else checks
+        base = {"target": t["id"], "source": t["source"], "text": t["text"], "limit": t["limit"],
+                "metric": t["metric"], "kind": t.get("kind", "max")}
+        have = set(c["strategy"].dropna()) if "strategy" in c else set()
+        chosen, how = judged_strategies(t, have, own, models, recommended)
+        shown = ", ".join(chosen) if len(chosen) <= 4 else f"{len(chosen)} strategies"
+        base.update(judged=shown or "–", judged_list=", ".join(chosen), judged_as=how if chosen else "not measured",
+                    break_files=np.nan, break_lo=np.nan, break_hi=np.nan, break_x_max=np.nan)
+        c = c[c["strategy"].isin(chosen)] if chosen else c.iloc[0:0]
+        if c.empty or t.get("kind") == "doubling":
+            last = c.iloc[-1] if not c.empty else None
+            rows.append({**base, "size": "", "no_figure": "", "dims": {},
+                         "status": "no data" if last is None else str(last["status"]),
+                         "cell": "" if last is None else last["cell"],
+                         "measured": "" if last is None else f"{last['size']}: {last['measured']}",
+                         "predicted break": "" if last is None else last.get("predicted break", "")})
+            continue
+        worst_at_top = None
+        for size in [s for s in sizes if s in set(c["size"])]:
+            at = c[c["size"] == size]
+            med = at["median"].astype(float)
+            figured = med.notna()
+            i = med[figured].idxmax() if figured.any() else at.index[0]
+            w = at.loc[i].copy()
+            if "commits" in at and at["commits"].nunique() > 1:
+                w["cell"] = f"{w['cell']} at {fmt.count(w['commits'])} commits"
+            unfigured = at.loc[~figured, "cell"].tolist() if figured.any() else []
+            dims = {k: w[k] for k in tidy.cell_keys(c) if isinstance(w.get(k), str)}
+            rows.append({**base, "size": size, "status": w["status"], "cell": w["cell"], "measured": w["measured"],
+                         "no_figure": ", ".join(unfigured), "dims": dims, "predicted break": ""})
+            worst_at_top = w
+        if worst_at_top is not None:
+            br = breaks[(breaks["target"] == t["id"]) & (breaks["cell"] == worst_at_top["cell"])
+                        & (breaks["axis"] == "files")] if not breaks.empty else breaks
+            extra = {}
+            if not br.empty:
+                b = br.iloc[0]
+                extra = {"break_files": b["break_at"], "break_lo": b["break_lo"], "break_hi": b["break_hi"],
+                         "break_x_max": b["x_max"]}
+            for r in rows:
+                if r["target"] == t["id"]:
+                    r["predicted break"] = worst_at_top.get("predicted break", "")
+                    r.update(extra)
+    return pd.DataFrame(rows)
+
+
+def matrix_status(m: pd.DataFrame, target: str) -> tuple[str, pd.Series | None]:
+    """(status at the largest size of the target, that row)."""
+    rows = m[(m["target"] == target) & (m["size"] != "")] if not m.empty else m
+    if rows.empty:
+        row = m[m["target"] == target] if not m.empty else m
+        return ("no data", row.iloc[0] if not row.empty else None)
+    last = rows.iloc[-1]
+    return str(last["status"]), last

@@ -496,8 +496,8 @@ def h4(df, fits, cfg) -> Verdict:
     sel = cfg["h4"]
     cut = sel["cut"]
     rule = (f"A question of size (a cut in time), not of shape. Ratio of median discovery time, cached strategy "
-            f"({', '.join(sel['cached'])}) over the fastest uncached one ({', '.join(sel['uncached'])}), with a "
-            f"bootstrap interval, at the largest size, per depth ({', '.join(sel['depths'])}) and cache state. A "
+            f"({', '.join(sel['cached'])}) over the fastest uncached one ({', '.join(sel['uncached'])}), with the "
+            f"quotient of the two medians' intervals, at the largest size, per depth ({', '.join(sel['depths'])}) and cache state. A "
             f"cell supports when some cache's whole interval lies below {1 - cut:g} (a cut of more than {cut:.0%}), "
             f"refutes when every cache's interval lies above {1 - cut:g}, and is borderline when the best cache's "
             f"interval, or its ratios in the separate runs, straddle {1 - cut:g}. Supported when every cell "

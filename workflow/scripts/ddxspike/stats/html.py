@@ -6,6 +6,8 @@ import math
 
 import pandas as pd
 
+from ddxspike.report.fmt import no_paths
+
 STYLE = """<style>
 body{font-family:system-ui,sans-serif;font-size:13px;margin:1em}
 table{border-collapse:collapse}th,td{border:1px solid #ccc;padding:2px 6px;text-align:right}
@@ -48,7 +50,7 @@ def _dims(df: pd.DataFrame, keys: list[str]) -> list[str]:
 def summary_page(summary: pd.DataFrame, keys: list[str]) -> str:
     df = summary[summary["metric"].isin(SHOWN)]
     dims = _dims(df, keys) + ["metric"]
-    head = dims + ["valid/trials", "median", "95% CI of median", "MAD", "IQR", "p95", "min", "max",
+    head = dims + ["valid/trials", "median", "interval of the median (coverage)", "MAD", "IQR", "p95", "min", "max",
                    "CV", "outliers mild/severe", "failed", "first error"]
     body = []
     for r in df.to_dict("records"):
@@ -57,12 +59,12 @@ def summary_page(summary: pd.DataFrame, keys: list[str]) -> str:
         not_cold = r.get("cold_verified") is False
         cls = "bad" if failed or not_cold else ("noisy" if r["noisy"] else "")
         cv = "" if pd.isna(r["cv"]) else f"{r['cv']:.1%}"
-        error = r["first_error"] if isinstance(r["first_error"], str) else ""
+        error = no_paths(r["first_error"]) if isinstance(r["first_error"], str) else ""
         cells = [f"<td class=t>{_fmt(r[d])}</td>" for d in dims] + [
             f"<td>{r['valid']}/{r['trials']}</td>",
             f"<td><b>{_fmt(r['median'], m)}</b></td>",
-            f"<td>{_fmt(r['ci_low'], m)} – {_fmt(r['ci_high'], m)} ({_fmt(r['ci_level'])})</td>"
-            if r["valid"] else "<td></td>",
+            (f"<td>{_fmt(r['ci_low'], m)} – {_fmt(r['ci_high'], m)} ({r['ci_level']:.0%})</td>"
+             if r["valid"] > 1 else "<td>1 trial: no interval</td>") if r["valid"] else "<td></td>",
             *(f"<td>{_fmt(r[k], m)}</td>" for k in ("mad", "iqr", "p95", "min", "max")),
             f"<td>{cv}{' noisy' if r['noisy'] else ''}</td>",
             f"<td>{r['outliers_mild']}/{r['outliers_severe']}</td>",
@@ -73,7 +75,8 @@ def summary_page(summary: pd.DataFrame, keys: list[str]) -> str:
         body.append(f"<tr class='{cls}'>" + "".join(cells) + "</tr>")
     intro = ("One row per cell (every dimension and trial mode) and metric; values are trials with "
              "status ok. The interval of the median is distribution-free (order statistics), its "
-             "exact coverage in brackets. Yellow: coefficient of variation above 10% (noisy); "
+             "exact coverage in brackets (the same interval as in the findings and the charts); one valid trial "
+             "has no interval. Yellow: coefficient of variation above 10% (noisy); "
              "red: some trials failed (error, timeout or mismatch) or a cold cell started with more than "
              "5% of the repository cached (eviction not effective). Outliers are counted, not "
              "dropped.")

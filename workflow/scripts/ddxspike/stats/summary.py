@@ -5,7 +5,9 @@ mode (time | heap). Only `status == ok` trials are values; the others are counte
 classified with Tukey's fences and flagged, never dropped. The interval of the median is the
 distribution-free order-statistics interval: the coverage of [x(l), x(n+1-l)] is exactly
 P(l <= B < n+1-l) for B ~ Binomial(n, 1/2), whatever the distribution of the values, and that
-exact coverage is reported beside it (below 6 values no pair reaches 95%: [min, max] is given).
+exact coverage is reported beside it (below 6 values no pair reaches 95%: [min, max] is given, with
+its lower coverage, e.g. 75% from 3 values; one value has none). The findings, the charts and
+summary.parquet all use this one interval (report/stats.py).
 """
 
 import math
@@ -40,9 +42,9 @@ def median_interval(values, confidence: float = CONFIDENCE) -> tuple[float, floa
     """(low, high, exact coverage) of the distribution-free interval of the median."""
     x = np.sort(np.asarray(values, dtype=float))
     n = len(x)
-    if n == 0:
+    if n < 2:  # one value has no interval ("1 trial: no interval")
         return math.nan, math.nan, math.nan
-    best = (x[0], x[-1], 1.0 - 2.0 * 0.5**n if n > 1 else 0.0)  # [min, max]
+    best = (x[0], x[-1], 1.0 - 2.0 * 0.5**n)  # [min, max]
     # Largest l (1-based) whose interval still reaches the confidence level: the narrowest.
     for lo in range(1, n // 2 + 1):
         hi = n + 1 - lo
