@@ -121,3 +121,20 @@ def test_bad_upstreams_are_refused_naming_the_key(tmp_path, ddx_library):
         assert words in str(err.value), (label, str(err.value))
     ok = check_upstreams({"ddxlib": "ddxlib", "b": {"bundle": str(BUNDLE)}}, sizes, repos)
     assert ok["ddxlib"]["kind"] == "repo" and ok["b"]["kind"] == "bundle"
+
+
+def test_preflight_counts_a_real_upstream(ddx_library):
+    from ddxspike import preflight
+
+    cfg = {"sizes": {}, "existing_repos": {"ddxlib": str(ddx_library)},
+           "subtree": {"operations": ["split"], "upstreams": {"b": {"bundle": str(BUNDLE)},
+                                                             "r": "ddxlib"}}}
+    jobs = [("subtree_fixtures", {"size": "b", "commits": "20"}),
+            ("subtree_fixtures", {"size": "r", "commits": "20"}),
+            ("measure_subtree", {"size": "b", "commits": "20"})]
+    needs = preflight.planned_needs(jobs, cfg)
+    history = BUNDLE.stat().st_size
+    assert needs["subtree b c20"] == pytest.approx(preflight.SUBTREE_REAL_PER_HISTORY_BYTE * history, rel=1e-6)
+    # The clone's git folder holds the same history, unpacked a little differently.
+    assert 0.5 * needs["subtree b c20"] < needs["subtree r c20"] < 2 * needs["subtree b c20"]
+    assert needs["subtree work space"] > history
