@@ -104,7 +104,7 @@ def test_library_inside_a_project_is_split_out(ddx_library, tmp_path):
 
 
 def test_bad_upstreams_are_refused_naming_the_key(tmp_path, ddx_library):
-    repos = {"ddxlib": ExistingRepo(str(ddx_library))}
+    repos = {"ddxlib": ExistingRepo(str(ddx_library)), "other": ExistingRepo(str(ddx_library))}
     sizes = {"small": {}}
     not_a_bundle = tmp_path / "x.bundle"
     not_a_bundle.write_text("hello\n")
@@ -112,6 +112,7 @@ def test_bad_upstreams_are_refused_naming_the_key(tmp_path, ddx_library):
         "nope": ({"up": "nope"}, "config subtree.upstreams.up: 'nope' is not one of existing_repos"),
         "size": ({"small": "ddxlib"}, "config subtree.upstreams.small: the name 'small' is also a key of sizes"),
         "edge": ({"edge-x": "ddxlib"}, "config subtree.upstreams.edge-x: 'edge-x' starts with 'edge-'"),
+        "taken": ({"other": "ddxlib"}, "config subtree.upstreams.other: 'other' is the existing_repos entry 'other'"),
         "missing": ({"up": {"bundle": str(tmp_path / "none.bundle")}}, "config subtree.upstreams.up.bundle: "),
         "garbage": ({"up": {"bundle": str(not_a_bundle)}}, "is not a git bundle"),
     }
