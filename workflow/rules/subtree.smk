@@ -1,5 +1,6 @@
 # Git subtree (sub-question 2, H3): pristine repositories per (size, commits), then every
 # operation timed on fresh copies of them. One job per cell, operations interleaved inside it.
+# A real upstream (subtree.upstreams) is a cell too: {size} is its name, cloned into the cell.
 
 
 rule subtree_fixtures:
@@ -18,6 +19,7 @@ rule subtree_fixtures:
     threads: 1
     params:
         spec=subtree_library_spec,
+        upstream=subtree_upstream,
         seed=config["seed"],
         split=config["library_split"],
         prefix=config.get("subtree", {}).get("prefix"),

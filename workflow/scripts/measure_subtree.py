@@ -27,11 +27,13 @@ def main(sm):
     paths = [os.fsdecode(p) for p in
              pq.read_table(sm.input.manifest, columns=["path"]).column(0).to_pylist()]
     dims = {"experiment": "subtree", "size": sm.params.size, "cache_state": "warm",
-            "files": summary["files"], "bytes": summary["bytes"], "commits": info["commits"]}
+            "files": summary["files"], "bytes": summary["bytes"],
+            # The upstream's history (a real upstream's own; the hosts' is info["commits"]).
+            "commits": summary["commits"]}
     repos = Path(sm.input.repos).resolve()  # <scratch_dir>/subtree/<size>/c<commits>
     work = repos.parent.parent / "work" / f"{tag}-{os.getpid()}"
     log(f"{len(ops)} operations x {st['trials']} trials "
-        f"({summary['files']} files, {summary['bytes'] / 1e6:.0f} MB, {info['commits']} commits)")
+        f"({summary['files']} files, {summary['bytes'] / 1e6:.0f} MB, {summary['commits']} commits)")
     try:
         rows = run_subtree_cell(
             info, ops, dims, work_dir=work, trials=st["trials"],

@@ -1,12 +1,14 @@
-"""Snakemake job: the pristine repositories of one git subtree cell (size, commits): the
-generated upstream library, its advanced copy, and the host projects (ddxspike.subtree.fixtures)."""
+"""Snakemake job: the pristine repositories of one git subtree cell (size, commits): the upstream
+library (generated, or a private clone of a real one: config subtree.upstreams), its advanced
+copy, and the host projects (ddxspike.subtree.fixtures)."""
 
 import shutil
 from pathlib import Path
 
+from ddxspike import existing
 from ddxspike.generator import LibrarySpec, generate_library
 from ddxspike.joblog import job_logger
-from ddxspike.subtree.fixtures import build_fixtures
+from ddxspike.subtree.fixtures import build_fixtures, clone_upstream
 
 
 def main(sm):
@@ -15,11 +17,16 @@ def main(sm):
 
     out = Path(sm.output.repos)
     shutil.rmtree(out, ignore_errors=True)
-    spec = LibrarySpec(seed=sm.params.seed, split=dict(sm.params.split), **sm.params.spec)
-    log(f"upstream: generating {spec.files} files, {spec.bytes} bytes, {spec.commits} commits")
-    summary = generate_library(spec, repo_dir=out / "upstream",
-                               manifest_path=Path(sm.output.manifest), log=log)
-    build_fixtures(out / "upstream", out, Path(sm.output.info), commits=spec.commits,
+    if sm.params.upstream:
+        # The real library's own history; `commits` sizes the host projects' history only.
+        clone_upstream(sm.params.upstream, out / "upstream", log)
+        summary = existing.write_manifest(out / "upstream", Path(sm.output.manifest), log=log)
+    else:
+        spec = LibrarySpec(seed=sm.params.seed, split=dict(sm.params.split), **sm.params.spec)
+        log(f"upstream: generating {spec.files} files, {spec.bytes} bytes, {spec.commits} commits")
+        summary = generate_library(spec, repo_dir=out / "upstream",
+                                   manifest_path=Path(sm.output.manifest), log=log)
+    build_fixtures(out / "upstream", out, Path(sm.output.info), commits=int(sm.wildcards.commits),
                    prefix=sm.params.prefix, advance=sm.params.advance,
                    touch_every=sm.params.touch_every, upstream_summary=summary, log=log)
     log("done")

@@ -19,9 +19,10 @@ def python_discovery_strategies():
 
 
 def fit_exclusions():
-    """Repositories that are no point on a size axis: edge cases (patterns) and real repositories."""
+    """Repositories that are no point on a size axis: edge cases (patterns), real repositories
+    and real subtree upstreams."""
     return list(config["report"].get("fit_exclude", [])) + sorted(
-        config.get("existing_repos") or {}
+        {*(config.get("existing_repos") or {}), *SUBTREE_UPSTREAMS}
     )
 
 

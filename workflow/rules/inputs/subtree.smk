@@ -1,5 +1,12 @@
 # Input functions of the git subtree rules: which (size, commits) cells to measure.
 
+from ddxspike.subtree.fixtures import check_upstreams
+
+# Real libraries as upstreams (subtree.upstreams): a bad entry stops the run here, before any job.
+SUBTREE_UPSTREAMS = check_upstreams(
+    (config.get("subtree") or {}).get("upstreams"), config["sizes"], REAL_REPOS
+)
+
 
 def subtree_cells():
     """Every size at the fixed history, and the history size at every commit count: bytes and
@@ -11,10 +18,18 @@ def subtree_cells():
         if name not in config["sizes"]:
             raise ValueError(
                 f"config subtree: size {name!r} is not one of sizes: {list(config['sizes'])}"
+                " (a real library as the upstream goes in subtree.upstreams)"
             )
     cells = [(s, st["fixed_commits"]) for s in st["sizes"]]
     cells += [(st["history_size"], c) for c in st["commit_counts"]]
     return list(dict.fromkeys(cells))
+
+
+def subtree_upstream_cells():
+    """Each real upstream once, with its own history; the hosts' history is fixed_commits long.
+    They are no points on the size or history axes (report.smk's fit_exclusions)."""
+    st = config.get("subtree")
+    return [(name, st["fixed_commits"]) for name in SUBTREE_UPSTREAMS] if st else []
 
 
 def subtree_operations():
@@ -30,8 +45,17 @@ def subtree_operations():
 def subtree_outputs():
     if not subtree_operations():
         return []
-    return [f"results/subtree/{s}/c{c}.parquet" for s, c in subtree_cells()]
+    cells = subtree_cells() + subtree_upstream_cells()
+    return [f"results/subtree/{s}/c{c}.parquet" for s, c in cells]
 
 
 def subtree_library_spec(wc):
+    """The generated upstream's shape (None for a real upstream)."""
+    if wc.size in SUBTREE_UPSTREAMS:
+        return None
     return {**config["sizes"][wc.size], "commits": int(wc.commits)}
+
+
+def subtree_upstream(wc):
+    """A real upstream's source {kind, path, library, state}, or None for a generated one."""
+    return SUBTREE_UPSTREAMS.get(wc.size)

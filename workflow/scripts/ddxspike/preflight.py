@@ -47,6 +47,10 @@ SUBTREE_WORK_PER_BYTE = 3.4
 # The release-tarball route's inputs beside it (two tar.gz of incompressible assets and a host
 # with the first installed), built once per cell: 7.4 GB at xlarge (2 GB), measured with du.
 SUBTREE_TARBALLS_PER_BYTE = 3.7
+# A real upstream's cell (subtree.upstreams) scales with its history as stored (the bundle, or the
+# source's git folder): DDX's ddx-library, 7.4 MB bundle, used 30.6 MB at 20 host commits. Its
+# work space is taken as the synthetic one's with those bytes for the library's (4.5 MB there).
+SUBTREE_REAL_PER_HISTORY_BYTE = 4.2
 # generate_edgecase: wide-folder 20,000 files = 168.6 MB (a block of text and a loose object per
 # file); one-big-file is sparse: 1 GB apparent = 4.6 MB.
 EDGE = Footprint(per_byte=0.005, per_file=8430.0)
@@ -97,10 +101,18 @@ def catalogue_workflows(name: str, catalogue: dict) -> int:
     return int((catalogue.get("bad_input") or {}).get("workflows", 0))
 
 
+def subtree_work_per_byte(config: dict) -> float:
+    """measure_subtree's work space per library byte (+ the release-tarball route's inputs)."""
+    ops = (config.get("subtree") or {}).get("operations", [])
+    tarballs = any(op.startswith("tarball-") for op in ops)
+    return SUBTREE_WORK_PER_BYTE + (SUBTREE_TARBALLS_PER_BYTE if tarballs else 0)
+
+
 def planned_needs(jobs, config: dict) -> dict:
     """label -> bytes for everything the run's jobs will generate under scratch_dir; jobs are
     (rule name, wildcards) pairs (Snakemake's needrun jobs, read at start-up)."""
     sizes, edges = config["sizes"], config.get("edge_cases") or {}
+    upstreams = (config.get("subtree") or {}).get("upstreams") or {}
     needs, work = {}, 0
     for name, wc in jobs:
         if name == "generate_library" and wc.get("size") in sizes:
@@ -108,6 +120,15 @@ def planned_needs(jobs, config: dict) -> dict:
         elif name == "subtree_fixtures" and wc.get("size") in sizes:
             needs[f"subtree {wc['size']} c{wc['commits']}"] = subtree_estimate(
                 sizes[wc["size"]], int(wc["commits"]))
+        elif name in ("subtree_fixtures", "measure_subtree") and wc.get("size") in upstreams:
+            from ddxspike.subtree.fixtures import history_bytes
+
+            nbytes = history_bytes(upstreams[wc["size"]], config.get("existing_repos") or {})
+            if name == "subtree_fixtures":
+                needs[f"subtree {wc['size']} c{wc['commits']}"] = math.ceil(
+                    SUBTREE_REAL_PER_HISTORY_BYTE * nbytes)
+            else:
+                work = max(work, math.ceil(subtree_work_per_byte(config) * nbytes))
         elif name == "generate_edgecase" and wc.get("case") in edges:
             needs[f"edge {wc['case']}"] = edge_estimate(edges[wc["case"]])
         elif name == "generate_catalogue" and config.get("catalogue"):
@@ -115,10 +136,7 @@ def planned_needs(jobs, config: dict) -> dict:
             if n:
                 needs[f"catalogue {wc['catalogue']}"] = n * CATALOGUE_PER_WORKFLOW
         elif name == "measure_subtree" and wc.get("size") in sizes:
-            per_byte = SUBTREE_WORK_PER_BYTE
-            if any(op.startswith("tarball-") for op in (config.get("subtree") or {}).get("operations", [])):
-                per_byte += SUBTREE_TARBALLS_PER_BYTE
-            work = max(work, math.ceil(per_byte * sizes[wc["size"]]["bytes"]))
+            work = max(work, math.ceil(subtree_work_per_byte(config) * sizes[wc["size"]]["bytes"]))
     if work:
         needs["subtree work space"] = work
     return dict(sorted(needs.items()))

@@ -11,7 +11,8 @@ import yaml
 SET_VALUED = ("sizes", "existing_repos", "edge_cases")
 # section -> keys inside it that are sets (mappings merge otherwise; lists already replace).
 SET_VALUED_NESTED: dict[str, tuple] = {"discovery": ("strategies",),
-                                       "subtree": ("commit_counts", "sizes", "operations"),
+                                       "subtree": ("commit_counts", "sizes", "operations",
+                                                   "upstreams"),
                                        "catalogue": ("workflow_counts", "strategies")}
 
 

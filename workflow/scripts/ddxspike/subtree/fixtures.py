@@ -9,19 +9,133 @@
 - hostlib-rejoined: hostlib after `git subtree split --rejoin --squash`, then `advance` more
                     commits (half touching the prefix), for "a later split".
 Histories are written with git fast-import (seconds for thousands of commits).
+
+A real library can be the upstream instead (config subtree.upstreams: an existing_repos entry or
+a git bundle): clone_upstream copies its HEAD's history into the cell's own folder, and everything
+above is built from that private copy; the source is only read, by one `git clone`.
 """
 
+import hashlib
 import json
 import os
 import shutil
+import subprocess
 from pathlib import Path
 
 from . import ddx
-from .gitcmd import git, git_env, run
+from .gitcmd import GitError, git, git_env, run
 from .workspace import fingerprint, fresh_copy
 
 PROJECT_FILES = 40
 EPOCH = 1_700_000_000
+
+
+class UpstreamError(ValueError):
+    """A configured real upstream cannot be used; the message names its config key."""
+
+
+def _read_env() -> dict:
+    """git reading a user's repository: no optional locks (no index refresh written back), and
+    the caller's GIT_DIR & co. cannot redirect it."""
+    env = git_env({"GIT_OPTIONAL_LOCKS": "0"})
+    for var in ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_OBJECT_DIRECTORY",
+                "GIT_ALTERNATE_OBJECT_DIRECTORIES", "GIT_COMMON_DIR"):
+        env.pop(var, None)
+    return env
+
+
+def _read(args, cwd=None) -> subprocess.CompletedProcess:
+    return subprocess.run(["git", *map(str, args)], cwd=cwd, capture_output=True, text=True,
+                          env=_read_env())
+
+
+def check_upstreams(upstreams: dict | None, sizes: dict, existing: dict, base=".") -> dict:
+    """config subtree.upstreams as name -> source {kind, path, library, state}. An entry names an
+    existing_repos entry (`existing`: name -> ddxspike.existing.ExistingRepo, already checked),
+    or is {bundle: PATH}. `state` (the source's HEAD, or the bundle's heads) reruns the cell
+    when the history changes. Raises UpstreamError naming the key."""
+    from ddxspike.settings import EDGE_PREFIX
+
+    out = {}
+    for name, entry in (upstreams or {}).items():
+        key = f"config subtree.upstreams.{name}"
+        if name in sizes:
+            raise UpstreamError(f"{key}: the name {name!r} is also a key of sizes (both would "
+                                f"write results/subtree/{name}/); give the upstream another name")
+        if name.startswith(EDGE_PREFIX):
+            raise UpstreamError(f"{key}: {name!r} starts with {EDGE_PREFIX!r}, which names edge "
+                                "cases (edge_cases)")
+        if isinstance(entry, str):
+            if entry not in existing:
+                raise UpstreamError(f"{key}: {entry!r} is not one of existing_repos "
+                                    f"({', '.join(sorted(existing)) or 'none configured'}); name "
+                                    "an existing_repos entry, or give {bundle: PATH}")
+            if name in existing and name != entry:
+                raise UpstreamError(f"{key}: {name!r} is the existing_repos entry {name!r}, not "
+                                    f"{entry!r}; give the upstream another name")
+            repo = existing[entry]
+            head = _read(["-C", repo.path, "rev-parse", "--verify", "-q", "HEAD^{commit}"])
+            if head.returncode != 0:
+                raise UpstreamError(f"{key}: existing_repos.{entry} ({repo.path}) has no commit "
+                                    "to clone")
+            out[name] = {"kind": "repo", "path": repo.path, "library": repo.library,
+                         "state": head.stdout.strip()}
+            continue
+        raw = entry["bundle"]
+        path = Path(os.path.expanduser(raw))
+        path = Path(os.path.realpath(path if path.is_absolute() else Path(base) / path))
+        if not path.is_file():
+            raise UpstreamError(f"{key}.bundle: {raw!r} is not a file (resolved to {path})")
+        heads = _read(["bundle", "list-heads", path])
+        if heads.returncode != 0:
+            why = heads.stderr.strip().splitlines()
+            raise UpstreamError(f"{key}.bundle: {raw!r} is not a git bundle "
+                                f"({why[-1] if why else 'git bundle list-heads failed'})")
+        if not any(line.endswith(" HEAD") for line in heads.stdout.splitlines()):
+            raise UpstreamError(f"{key}.bundle: {raw!r} has no HEAD (make it with "
+                                "`git bundle create FILE HEAD main`)")
+        out[name] = {"kind": "bundle", "path": str(path), "library": "",
+                     "state": hashlib.sha256(heads.stdout.encode()).hexdigest()[:16]}
+    return out
+
+
+def history_bytes(entry, existing_repos: dict, base=".") -> int:
+    """Bytes of a configured upstream's history as stored (the bundle, or the repository's git
+    folder): what the disk preflight scales. `entry` and `existing_repos` as in the config."""
+    from ddxspike.preflight import disk_usage
+
+    if isinstance(entry, dict):
+        return os.path.getsize(Path(base) / os.path.expanduser(entry["bundle"]))
+    repo = existing_repos[entry]
+    repo = Path(base) / os.path.expanduser(repo["path"] if isinstance(repo, dict) else repo)
+    common = _read(["-C", repo, "rev-parse", "--path-format=absolute", "--git-common-dir"])
+    return disk_usage(common.stdout.strip()) if common.returncode == 0 else 0
+
+
+def clone_upstream(source: dict, dest: Path, log=print) -> None:
+    """The real library's HEAD and its history, as branch main of a private repository at dest
+    (no remote: nothing done later can reach the source). --no-local packs only what HEAD
+    reaches, read through git's transport, and shares no file with the source. A library kept
+    in a folder of the repository (existing_repos.<name>.library) becomes the root through
+    `git subtree split`: the history of that folder."""
+    dest = Path(dest)
+    log(f"upstream: cloning {source['kind']} {source['path']} (HEAD's history only)")
+    proc = _read(["clone", "-q", "--no-local", "--single-branch", "--no-tags", source["path"], dest])
+    if proc.returncode != 0:
+        raise GitError(["git", "clone", source["path"]], proc.returncode, proc.stderr)
+    git(dest, "remote", "remove", "origin")
+    head = git(dest, "rev-parse", "HEAD")
+    if source["library"]:
+        log(f"upstream: {source['library']} split out of the repository's history")
+        head = git(dest, "subtree", "split", "-q", f"--prefix={source['library']}", head)
+    git(dest, "checkout", "-q", "-B", "main", head)
+    for ref in git(dest, "for-each-ref", "--format=%(refname)", "refs/heads").splitlines():
+        if ref != "refs/heads/main":
+            git(dest, "update-ref", "-d", ref)
+    if source["library"]:  # the rest of the project is no part of the library
+        shutil.rmtree(dest / ".git" / "subtree-cache", ignore_errors=True)
+        git(dest, "reflog", "expire", "--expire=now", "--all")
+        git(dest, "gc", "-q", "--prune=now")
 
 
 def _data(text: str) -> bytes:
@@ -174,4 +288,4 @@ def check_pristine(info):
             raise RuntimeError(f"pristine repository {name} ({path}) changed: {diff}")
 
 
-__all__ = ["build_fixtures", "check_pristine", "git_env"]
+__all__ = ["build_fixtures", "check_pristine", "check_upstreams", "clone_upstream", "git_env"]
