@@ -312,6 +312,10 @@ def _pagination_claim(row) -> str:
             return "Asset discovery needs no pagination in reach: the listing time does not grow with files"
         return ""
     n, lo, hi, xmax = row["break_files"], row["break_lo"], row["break_hi"], row["break_x_max"]
+    if not np.isfinite(n):  # the fit's point estimate never reaches the limit; only its interval does
+        return (f"Asset discovery needs no pagination in reach: the fit's listing never reaches "
+                f"{_limit(row)}, though its interval allows it from ≈{fmt.count(lo)} files"
+                f"{f' (extrapolated from {fmt.count(xmax)})' if np.isfinite(xmax) else ''}")
     far = f", extrapolated from {fmt.count(xmax)}" if np.isfinite(xmax) and n > xmax else ""
     return (f"Asset discovery needs no pagination below ≈{fmt.count(n)} files [{fmt.count(lo)}, {fmt.count(hi)}"
             f"{far}], where a listing reaches {_limit(row)}")
