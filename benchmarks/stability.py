@@ -13,7 +13,7 @@ Targets, printed (not asserted): identical verdicts quiet vs loaded (borderline 
 equal); headline figures within 10% after the correction, or flagged as contention-affected.
 
     python benchmarks/stability.py                  # 18 + 36 minutes on a busy shared 2-core machine
-    python benchmarks/stability.py --ops ddx-add,ddx-pull-rm,ddx-push   # subtree operations to judge
+    python benchmarks/stability.py --ops model-add,internal-pull-rm,model-push   # subtree operations to judge
     python benchmarks/stability.py --keep DIR       # keep both copies (and their tables) in DIR
 
 The "quiet" run is only as quiet as the machine: on a shared host other work runs during both.
