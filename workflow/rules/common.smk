@@ -48,6 +48,9 @@ from ddxspike import ddxcli
 
 DDX_BINARY = ddxcli.locate(config)
 DDX_SHA256 = ddxcli.sha256(DDX_BINARY) if DDX_BINARY else ""
+# Jobs get the binary as configured (a name or a path relative to the project), resolved in the
+# job: an absolute path in params would rerun them in a moved checkout.
+DDX_CONFIGURED = ddxcli.settings(config)["binary"] if DDX_BINARY else ""
 if not DDX_BINARY:
     print(ddxcli.not_measured_note(config), file=sys.stderr)
 

@@ -52,7 +52,7 @@ rule measure_subtree:
         operations=subtree_operations(),
         # DDX's own binary; its sha256 reruns the cells when the binary changes.
         ddx={
-            "binary": DDX_BINARY,
+            "binary": DDX_CONFIGURED,
             "sha256": DDX_SHA256,
             "timeout_s": ddxcli.settings(config)["timeout_s"],
         },

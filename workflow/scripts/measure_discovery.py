@@ -17,7 +17,7 @@ import tempfile
 from collections import defaultdict
 from pathlib import Path
 
-from ddxspike import experiment
+from ddxspike import ddxcli, experiment
 from ddxspike.discovery import ddx_binary
 from ddxspike.discovery.cells import build_specs, resolve
 from ddxspike.engine import cache, run_cell
@@ -29,6 +29,8 @@ from ddxspike.joblog import job_logger
 def main(sm):
     p = sm.params
     log = job_logger(sm.log[0], f"discovery {p.size}/{p.strategy}")
+    # The binary as configured (relative to the project or on PATH), resolved here.
+    binary = ddxcli.locate({"ddx": {"binary": p.ddx_binary}}) if p.ddx_binary else None
     exclusive.hold(sm.config["scratch_dir"], f"discovery {p.size}/{p.strategy}", log)
 
     m, budget = p.measurement, dict(p.budget or {})
@@ -53,7 +55,7 @@ def main(sm):
             strategy, repo=repo, manifest=str(sm.input.manifest), summary=summary, size=p.size,
             depths=p.depths, cache_states=m["cache_states"], page_size=p.page_size,
             cache_dir=p.cache_dir, workdir=Path(tmp), trials=m["trials"], budget=budget,
-            edge_case=p.edge_case, library=str(p.library), ddx=p.ddx_binary or None)
+            edge_case=p.edge_case, library=str(p.library), ddx=binary)
         by_trials = defaultdict(list)
         for n, spec in planned:
             by_trials[n].append(spec)
@@ -76,17 +78,17 @@ def main(sm):
                 offset += len(got)
                 rows += got
         if strategy.ddx is not None and strategy.lists == "assets":
-            rows.append(parity_row(p, summary, Path(tmp) / "parity", order=offset, log=log))
+            rows.append(parity_row(p, binary, summary, Path(tmp) / "parity", order=offset, log=log))
     failed = [r for r in rows if r.get("status") in ("error", "timeout")]
     if failed:
         log(f"{len(failed)} trial(s) failed cleanly, e.g. {failed[0].get('depth')}: {failed[0].get('error')}")
-    host = fingerprint(p.scratch_dir, ddx_binary=p.ddx_binary or None)
+    host = fingerprint(p.scratch_dir, ddx_binary=binary)
     experiment.write_rows(rows, sm.output[0], host, m.get("on_mismatch", "fail"), config=dict(p))
     log(f"wrote {len(rows)} rows to {sm.output[0]}")
 
 
-def parity_row(p, summary: dict, home: Path, order: int, log) -> dict:
-    status, error, items = ddx_binary.parity(str(p.library), p.ddx_binary, home,
+def parity_row(p, binary: str, summary: dict, home: Path, order: int, log) -> dict:
+    status, error, items = ddx_binary.parity(str(p.library), binary, home,
                                              p.ddx_timeout_s)
     log(f"parity of ddx-list with DDX's own ddx list on {p.size}: {status}"
         + (f" ({error})" if error else ""))

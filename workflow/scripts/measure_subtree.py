@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 
-from ddxspike import experiment
+from ddxspike import ddxcli, experiment
 from ddxspike.engine import exclusive
 from ddxspike.engine.host import fingerprint
 from ddxspike.joblog import job_logger
@@ -22,6 +22,9 @@ def main(sm):
     exclusive.hold(sm.config["scratch_dir"], f"subtree {tag}", log)
 
     st, ops = sm.params.subtree, sm.params.operations
+    ddx = dict(sm.params.ddx)  # the binary as configured, resolved here (params stay relocatable)
+    if ddx.get("binary"):
+        ddx["binary"] = ddxcli.locate({"ddx": {"binary": ddx["binary"]}})
     info = json.loads(Path(sm.input.info).read_text())
     summary = experiment.load_summary(sm.input.manifest)
     paths = [os.fsdecode(p) for p in
@@ -39,10 +42,10 @@ def main(sm):
             info, ops, dims, work_dir=work, trials=st["trials"],
             slow_trials=st["slow_trials"], slow_after_s=st["slow_after_s"],
             warmups=st["warmups"], timeout_s=st["trial_timeout_s"], manifest_paths=paths,
-            sparse_dirs=st["sparse_dirs"], ddx=dict(sm.params.ddx), log=log)
+            sparse_dirs=st["sparse_dirs"], ddx=ddx, log=log)
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    host = fingerprint(str(repos))
+    host = fingerprint(str(repos), ddx_binary=ddx.get("binary") or None)
     experiment.write_rows(rows, sm.output[0], host, st.get("on_mismatch", "record"),
                           config={"subtree": st, "operations": ops, "ddx": dict(sm.params.ddx)})
 

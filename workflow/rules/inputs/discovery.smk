@@ -53,7 +53,7 @@ def discovery_ddx(wc):
     new binary must not rerun)."""
     if not is_ddx_strategy(wc.strategy):
         return {"binary": "", "sha256": ""}
-    return {"binary": DDX_BINARY, "sha256": DDX_SHA256}
+    return {"binary": DDX_CONFIGURED, "sha256": DDX_SHA256}
 
 
 def discovery_repo(wc):
