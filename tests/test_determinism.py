@@ -12,7 +12,9 @@ from conftest import Pipeline, tiny_config
 # Columns that measure time, memory, load or cache state: they may differ from run to run.
 VARYING = {"peak_rss_bytes", "rss_before_bytes", "py_heap_peak_bytes", "load_1m",
            "residency_before", "storage_read_bytes", "git_peak_rss_bytes", "git_growth_bytes",
-           "subtree_cache_bytes"}
+           "subtree_cache_bytes",
+           # contention: the calibration's ratio to the host's best, and which run measured it
+           "slowdown", "run_id"}
 # Summary keys that time the generator itself.
 SUMMARY_TIMING = {"seconds"}
 
