@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ddxspike.catalogue import helix, query, vocabulary as V
+from ddxspike.outputs import replace_atomically
 
 # Ways a workflow.yml is broken in a bad-input catalogue, and a word its reason must contain.
 DAMAGE = {
@@ -216,9 +217,7 @@ def generate_catalogue(spec: CatalogueSpec, library_dir: Path, truth_path: Path,
     }
     truth_path = Path(truth_path)
     truth_path.parent.mkdir(parents=True, exist_ok=True)
-    part = truth_path.with_name(truth_path.name + f".tmp-{os.getpid()}")
-    part.write_text(json.dumps(truth, indent=0))
-    os.replace(part, truth_path)
+    replace_atomically(truth_path, lambda tmp: tmp.write_text(json.dumps(truth, indent=0)))
     log(f"catalogue: {len(plans)} valid + {len(broken)} invalid workflows, {files} files "
         f"in {time.monotonic() - started:.1f} s")
     return {k: truth[k] for k in ("workflows", "invalid_count", "files", "seed")}

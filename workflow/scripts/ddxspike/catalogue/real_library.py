@@ -20,6 +20,7 @@ import yaml
 from ddxspike.catalogue import query
 from ddxspike.catalogue.generate import plan_queries
 from ddxspike.catalogue.record import InvalidWorkflow, read_record
+from ddxspike.outputs import replace_atomically
 
 
 def tracked_paths(manifest_path, library: str) -> list[bytes]:
@@ -77,9 +78,7 @@ def write_truth(repo: str, library: str, manifest_path, truth_path, queries_per_
     truth = build_truth(library_dir, tracked_paths(manifest_path, library), queries_per_kind, seed)
     out = Path(truth_path)
     out.parent.mkdir(parents=True, exist_ok=True)
-    part = out.with_name(out.name + f".tmp-{os.getpid()}")
-    part.write_text(json.dumps(truth, indent=0))
-    os.replace(part, out)
+    replace_atomically(out, lambda tmp: tmp.write_text(json.dumps(truth, indent=0)))
     log(f"catalogue of {library_dir}: {truth['workflows']} valid + {truth['invalid_count']} "
         f"invalid workflows, {truth['files']} files under workflows/")
     for w in truth["invalid"]:
