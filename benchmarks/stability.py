@@ -36,7 +36,7 @@ import yaml
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "workflow" / "scripts"))
 
-from ddxspike.engine import calibrate  # noqa: E402
+from ddxspike.stats import contention  # noqa: E402
 from ddxspike.report import fits, tidy, verdicts  # noqa: E402
 from ddxspike.report.verdicts import median  # noqa: E402
 
@@ -171,7 +171,7 @@ def figures(vs: list) -> dict:
 
 def report(tables: dict, rc: dict) -> str:
     both = pd.concat(tables.values(), ignore_index=True)
-    both["slowdown"] = calibrate.slowdown(both)  # quiet speed: the best calibration of both runs
+    both["slowdown"] = contention.slowdown(both)  # quiet speed: the best calibration of both runs
     runs = {name: both[both["run_id"] == t["run_id"].iloc[0]] for name, t in tables.items()}
     lines = []
     for name, t in runs.items():
@@ -181,7 +181,7 @@ def report(tables: dict, rc: dict) -> str:
     judged = {}
     for name, t in runs.items():
         judged[(name, "raw")] = judge(t, rc)
-        judged[(name, "corrected")] = judge(calibrate.corrected(t), rc)
+        judged[(name, "corrected")] = judge(contention.corrected(t), rc)
     together = judge(both, rc)
     lines.append("")
     lines.append("Verdicts (as measured | after the calibration correction); 'both runs' judges the two tables "
@@ -211,7 +211,7 @@ def report(tables: dict, rc: dict) -> str:
     rows = [(k, fq[k].value, fl[k].value, cq[k].value if k in cq else np.nan, cl[k].value if k in cl else np.nan,
              k in busy, fq[k].unit) for k in fq if k in fl]
     mq, ml = largest_medians(runs["quiet"], rc), largest_medians(runs["loaded"], rc)
-    mcq, mcl = largest_medians(calibrate.corrected(runs["quiet"]), rc), largest_medians(calibrate.corrected(runs["loaded"]), rc)
+    mcq, mcl = largest_medians(contention.corrected(runs["quiet"]), rc), largest_medians(contention.corrected(runs["loaded"]), rc)
     loaded_busy = runs["loaded"]["slowdown"].median() > (rc.get("contention") or {}).get("slowdown_cut", 1.25)
     rows += [(k, mq[k][0], ml[k][0], mcq[k][0], mcl[k][0], loaded_busy, "s") for k in mq if k in ml]
     ok = 0

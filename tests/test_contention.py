@@ -8,6 +8,7 @@ import yaml
 from conftest import ROOT
 from ddxspike import table
 from ddxspike.engine import calibrate
+from ddxspike.stats import contention
 from ddxspike.report import fits, spread, verdicts
 
 RC = yaml.safe_load((ROOT / "config.yaml").read_text())["report"]
@@ -24,10 +25,10 @@ def test_calibration_is_short_positive_and_stamped_on_every_row():
 def test_slowdown_is_relative_to_the_best_calibration_of_the_same_host():
     df = pd.DataFrame({"host_id": ["a", "a", "a", "b"], "calib_before_s": [0.05, 0.10, 0.05, 0.20],
                        "calib_after_s": [0.05, 0.10, 0.15, 0.20], "wall_s": [1.0, 2.0, 2.0, 4.0]})
-    assert list(calibrate.slowdown(df)) == [1.0, 2.0, 2.0, 1.0]
-    assert list(calibrate.corrected(df)["wall_s"]) == [1.0, 1.0, 1.0, 4.0]
+    assert list(contention.slowdown(df)) == [1.0, 2.0, 2.0, 1.0]
+    assert list(contention.corrected(df)["wall_s"]) == [1.0, 1.0, 1.0, 4.0]
     old = df.drop(columns=["calib_before_s", "calib_after_s"])  # a table from before calibration
-    assert calibrate.slowdown(old).isna().all() and list(calibrate.corrected(old)["wall_s"]) == list(old["wall_s"])
+    assert contention.slowdown(old).isna().all() and list(contention.corrected(old)["wall_s"]) == list(old["wall_s"])
 
 
 def test_the_rows_a_verdict_rests_on_say_whether_the_machine_ran_slower():

@@ -11,7 +11,7 @@ import pyarrow.parquet as pq
 
 from ddxspike import imports, table
 from ddxspike.outputs import replace_atomically
-from ddxspike.engine import calibrate
+from ddxspike.stats import contention
 
 
 def main(sm):
@@ -28,7 +28,7 @@ def main(sm):
     # Other hosts' or earlier runs' tables (config import_measurements), kept apart by host_id.
     merged, hosts = imports.merge(merged, hosts, list(sm.input.imported))
     # Contention: each row's calibration over its host's best anywhere in the merged table.
-    slow = calibrate.slowdown(merged.select([*calibrate.COLUMNS, "host_id"]).to_pandas())
+    slow = contention.slowdown(merged.select([*contention.COLUMNS, "host_id"]).to_pandas())
     merged = merged.set_column(merged.schema.get_field_index("slowdown"), "slowdown",
                                pa.array(slow.to_numpy(), pa.float64(), from_pandas=True))
     hosts_table = pd.DataFrame(list(hosts.values()))

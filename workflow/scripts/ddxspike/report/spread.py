@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from ddxspike.engine import calibrate
+from ddxspike.stats.contention import slowdown as table_slowdown
 from ddxspike.report import fmt as fmtlib
 from ddxspike.report import tidy
 
@@ -113,7 +113,7 @@ def slowdown(df: pd.DataFrame) -> pd.Series:
     """The table's slowdown column where set (aggregate), else computed from the calibrations."""
     if df.empty:
         return pd.Series(np.nan, index=df.index, dtype="float64")
-    computed = calibrate.slowdown(df)
+    computed = table_slowdown(df)
     if "slowdown" in df:
         return df["slowdown"].astype("float64").where(df["slowdown"].notna(), computed)
     return computed
