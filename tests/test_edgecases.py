@@ -13,7 +13,7 @@ import pytest
 
 from ddxspike.discovery.assets import expected_assets
 from ddxspike.discovery.depth import DEPTHS
-from ddxspike.edgecases import MANIFEST_SCHEMA, generate_edgecase, remove_case
+from ddxspike.repos.edgecases import MANIFEST_SCHEMA, generate_edgecase, remove_case
 from ddxspike.engine.external import run_command
 from ddxspike.groundtruth import digest_paths
 
@@ -67,7 +67,7 @@ def listing(module, repo, depth, tmp):
 @pytest.mark.parametrize("case", sorted(CASES))
 def test_manifest_has_the_generators_format(cases, case):
     repo, manifest, summary = cases[case]
-    from ddxspike.generator.manifest import SCHEMA
+    from ddxspike.repos.generator.manifest import SCHEMA
 
     table = pq.read_table(manifest)
     assert table.schema.equals(SCHEMA) and MANIFEST_SCHEMA.equals(SCHEMA)

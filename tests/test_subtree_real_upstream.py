@@ -12,8 +12,8 @@ import pytest
 
 from conftest import ROOT, tiny_config
 from test_existing_repos import fingerprint
-from ddxspike.existing import ExistingRepo
-from ddxspike.subtree.fixtures import UpstreamError, check_upstreams, clone_upstream
+from ddxspike.repos.existing import ExistingRepo
+from ddxspike.repos.subtree_fixtures import UpstreamError, check_upstreams, clone_upstream
 
 BUNDLE = ROOT.parent / "shared" / "fixtures" / "ddx-library-a1aa39d.bundle"
 pytestmark = pytest.mark.skipif(not BUNDLE.exists(), reason=f"no fixture bundle at {BUNDLE}")

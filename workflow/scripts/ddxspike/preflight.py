@@ -85,7 +85,7 @@ def subtree_estimate(spec: dict, commits: int) -> int:
 
 def edge_estimate(spec: dict) -> int:
     """Bytes of an edge case from every parameter of its kind (defaults: edgecases.DEFAULTS)."""
-    from ddxspike.edgecases import DEFAULTS
+    from ddxspike.repos.edgecases import DEFAULTS
 
     kind = spec.get("kind")
     p = {**DEFAULTS.get(kind, {}), **spec}
@@ -121,7 +121,7 @@ def planned_needs(jobs, config: dict) -> dict:
             needs[f"subtree {wc['size']} c{wc['commits']}"] = subtree_estimate(
                 sizes[wc["size"]], int(wc["commits"]))
         elif name in ("subtree_fixtures", "measure_subtree") and wc.get("size") in upstreams:
-            from ddxspike.subtree.fixtures import history_bytes
+            from ddxspike.repos.subtree_fixtures import history_bytes
 
             nbytes = history_bytes(upstreams[wc["size"]], config.get("existing_repos") or {})
             if name == "subtree_fixtures":
