@@ -13,7 +13,8 @@ import vl_convert
 from conftest import DDX_BINARY
 
 from ddxspike.repos.generator import LibrarySpec, generate_library
-from ddxspike.subtree import cell, ddxbin, fixtures, operations, verify, workspace
+from ddxspike.repos import subtree_fixtures as fixtures
+from ddxspike.subtree import cell, ddxbin, operations, verify, workspace
 from ddxspike.gitrun import git
 
 PREFIX = ".ddx/library"

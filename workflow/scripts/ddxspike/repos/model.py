@@ -20,6 +20,8 @@ and an edge case's output name, a catalogue and a real repository) stop the run 
 import os
 from dataclasses import dataclass, field, replace
 
+from ddxspike.settings import ConfigError
+
 SYNTHETIC, EDGE, REAL = "synthetic", "edge", "real"
 KINDS = (SYNTHETIC, EDGE, REAL)
 # Output names, never parsed: a discovery edge case is measured as edge-<its key>.
@@ -27,7 +29,7 @@ EDGE_CASE_NAME = "edge-{}"
 BAD_INPUT_CATALOGUE = "edge-bad-workflows"
 
 
-class RepositoryNameError(ValueError):
+class RepositoryNameError(ConfigError):
     """Two configured repositories share a name; the message names both config keys."""
 
 
