@@ -20,7 +20,8 @@ def python_discovery_strategies():
 
 def fit_exclusions():
     """Further repositories to leave out of the fits (report.fit_exclude); edge cases and real
-    repositories are left out by their rows' repo_kind (report/fits.py scaling_points)."""
+    repositories are left out by their rows' repo_kind (report/fits.py scaling_points).
+    """
     return list(config["report"].get("fit_exclude", []))
 
 
