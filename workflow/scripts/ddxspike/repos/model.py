@@ -88,13 +88,8 @@ def repositories(config: dict, scratch: str, existing: dict, upstreams: dict) ->
         add(Repository(EDGE_CASE_NAME.format(case), EDGE, "edge-case", f"edge_cases.{case}",
                        f"{folder}/repo", f"results/manifests/edge/{case}.parquet", folder=folder,
                        spec=dict(spec), experiments=("discovery",)))
-    if cat:
-        for n in cat["workflow_counts"]:
-            add(_catalogue(f"w{n}", SYNTHETIC, "catalogue.workflow_counts", scratch,
-                           {"workflows": int(n), "invalid": 0}))
-        if cat.get("bad_input"):
-            add(_catalogue(BAD_INPUT_CATALOGUE, EDGE, "catalogue.bad_input", scratch,
-                           dict(cat["bad_input"])))
+    for repo in generated_catalogues(config, scratch).values():
+        add(repo)
     for name, source in upstreams.items():
         kind = "bundle" if source["kind"] == "bundle" else "existing"
         manifest = f"results/manifests/{name}.parquet" if name in existing else ""
@@ -103,9 +98,17 @@ def repositories(config: dict, scratch: str, existing: dict, upstreams: dict) ->
     return out
 
 
-def _catalogue(name, kind, key, scratch, shape) -> Repository:
-    return Repository(name, kind, "catalogue", key, f"{scratch}/catalogue/{name}/library",
-                      spec=shape, experiments=("catalogue",))
+def generated_catalogues(config: dict, scratch: str = "") -> dict:
+    """name -> Repository of the catalogues generate_catalogue makes: w<N> for every workflow
+    count, and the bad-input one; spec holds their shape (workflows, invalid)."""
+    cat = config.get("catalogue") or {}
+    shapes = [(f"w{n}", SYNTHETIC, "catalogue.workflow_counts", {"workflows": int(n), "invalid": 0})
+              for n in cat.get("workflow_counts") or []]
+    if cat.get("bad_input"):
+        shapes.append((BAD_INPUT_CATALOGUE, EDGE, "catalogue.bad_input", dict(cat["bad_input"])))
+    return {name: Repository(name, kind, "catalogue", key, f"{scratch}/catalogue/{name}/library",
+                             spec=shape, experiments=("catalogue",))
+            for name, kind, key, shape in shapes}
 
 
 def measured_in(repos: dict, experiment: str) -> list:
