@@ -33,6 +33,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "workflow" / "scrip
 
 from ddxspike.engine import TrialSpec, run_cell  # noqa: E402
 from ddxspike.engine.runner import run_trial  # noqa: E402
+from ddxspike.repos.manifest import read_summary, summary_path  # noqa: E402
 
 FIND = ["find", ".", "-path", "./.git", "-prune", "-o", "-type", "f", "-print0"]
 
@@ -46,20 +47,20 @@ def library(args) -> tuple[Path, dict | None]:
     if args.repo:
         summary = None
         if args.manifest:
-            summary = json.loads(Path(args.manifest).with_suffix(".json").read_text())
+            summary = read_summary(args.manifest)
         return Path(args.repo), summary
     try:
-        from ddxspike.generator import LibrarySpec, generate_library
+        from ddxspike.repos.generator import LibrarySpec, generate_library
     except ImportError as exc:
         sys.exit(f"the generator is not available ({exc}); point --repo at an existing tree")
     base = Path(args.scratch) / f"{args.files}-{args.bytes}"
     repo, manifest = base / "repo", base / "manifest.parquet"
-    if not manifest.with_suffix(".json").exists():
+    if not summary_path(manifest).exists():
         log(f"generating {args.files} files / {args.bytes / 1e6:.0f} MB under {base} ...")
         shutil.rmtree(base, ignore_errors=True)
         generate_library(LibrarySpec(files=args.files, bytes=args.bytes, commits=args.commits),
                          repo_dir=repo, manifest_path=manifest, log=log)
-    return repo, json.loads(manifest.with_suffix(".json").read_text())
+    return repo, read_summary(manifest)
 
 
 def hyperfine_times(argv: list[str], cwd: Path, runs: int, warmups: int,

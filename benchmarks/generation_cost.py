@@ -17,12 +17,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "workflow" / "scripts"))
 
-from ddxspike.generator import LibrarySpec, generate_library  # noqa: E402
-from ddxspike.generator.gitio import git_env  # noqa: E402
+from ddxspike.repos.generator import LibrarySpec, generate_library  # noqa: E402
+from ddxspike.gitrun import environment  # noqa: E402
 
 
 def baseline(src: Path, dest: Path) -> float:
-    env = git_env()
+    env = environment()
     start = time.perf_counter()
     dest.mkdir(parents=True)
     entries = sorted(str(p) for p in src.iterdir() if p.name != ".git")

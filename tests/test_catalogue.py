@@ -8,8 +8,9 @@ import time
 
 import pytest
 
-from ddxspike.catalogue import generate, index, query, trial
-from ddxspike.catalogue.generate import DAMAGE, CatalogueSpec, generate_catalogue
+from ddxspike.catalogue import index, query, trial
+from ddxspike.repos.catalogue import generate
+from ddxspike.repos.catalogue.generate import DAMAGE, CatalogueSpec, generate_catalogue
 from ddxspike.engine import TrialSpec, run_cell
 
 PKG = "ddxspike.catalogue.strategies."

@@ -59,9 +59,9 @@ BAD = {
         lambda c: c["discovery"]["strategies"]["walk"].update(python="ddxspike.discovery.depth"),
         ["discovery.strategies.walk.python", "no discover()"],
     ),
-    "real repository named like an edge case": (
-        lambda c: c.update(existing_repos={"edge-mine": "/tmp"}),
-        ["config existing_repos", "edge-mine"],
+    "two repositories with one name": (
+        lambda c: c["sizes"].update({"edge-empty": {"files": 10, "bytes": 1000, "commits": 1}}),
+        ["config edge_cases.empty", "'edge-empty'", "sizes.edge-empty"],
     ),
 }
 

@@ -18,7 +18,7 @@ from ddxspike.discovery.assets import expected_assets
 from ddxspike.discovery.cells import build_specs, resolve
 from ddxspike.engine import run_cell
 from ddxspike.engine.external import run_command
-from ddxspike.generator import LibrarySpec, generate_library
+from ddxspike.repos.generator import LibrarySpec, generate_library
 
 needs_ddx = pytest.mark.skipif(not DDX_BINARY.is_file(), reason=f"no DDX binary at {DDX_BINARY}")
 BINARY = str(DDX_BINARY)
@@ -296,7 +296,7 @@ def test_the_proxy_would_see_an_update_check(tmp_path, sentinel_env):
 
 @needs_ddx
 def test_ddx_binary_on_non_utf8_names_matches_the_truth_as_printed(tmp_path):
-    from ddxspike.edgecases import generate_edgecase
+    from ddxspike.repos.edgecases import generate_edgecase
 
     repo = tmp_path / "case" / "repo"
     summary = generate_edgecase("non-utf8-names", {"kind": "non_utf8"}, repo,

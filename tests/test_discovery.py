@@ -18,7 +18,7 @@ from ddxspike.discovery.assets import expected_assets
 from ddxspike.discovery.cells import build_specs, resolve, trials_for
 from ddxspike.discovery.ddx_list import RESOURCE_TYPES
 from ddxspike.discovery.depth import DEPTHS
-from ddxspike.generator import LibrarySpec, generate_library
+from ddxspike.repos.generator import LibrarySpec, generate_library
 from ddxspike.groundtruth import digest_paths
 
 PYTHON_STRATEGIES = ["walk", "scandir", "parallel", "gitindex", "memory_cache", "lazy",

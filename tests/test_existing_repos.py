@@ -11,7 +11,7 @@ import pytest
 
 from conftest import tiny_config
 from test_determinism import small_config
-from ddxspike.existing import ExistingRepo, ExistingRepoError, build_manifest, check_existing_repos
+from ddxspike.repos.existing import ExistingRepo, ExistingRepoError, build_manifest, check_existing_repos
 from ddxspike.groundtruth import digest_paths
 
 GIT = ["git", "-c", "user.name=t", "-c", "user.email=t@example.com"]

@@ -8,8 +8,8 @@ import pyarrow.parquet as pq
 import pytest
 import yaml
 
-from ddxspike.generator import LibrarySpec, generate_library
-from ddxspike.generator import build
+from ddxspike.repos.generator import LibrarySpec, generate_library
+from ddxspike.repos.generator import build
 from ddxspike.groundtruth import digest_paths
 
 
@@ -217,7 +217,7 @@ def small_disk(tmp_path):
 
 
 def test_a_full_disk_names_the_cause_and_the_folder(small_disk, tmp_path):
-    from ddxspike.generator.build import DiskFull
+    from ddxspike.repos.generator.build import DiskFull
 
     spec = LibrarySpec(seed=3, files=200, bytes=20_000_000, commits=5)
     with pytest.raises(DiskFull) as err:

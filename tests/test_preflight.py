@@ -43,7 +43,7 @@ def test_refusal_names_sizes_and_shortfall():
 
 def test_footprint_model_matches_a_generated_repository(tmp_path):
     """The estimate is a measured model, so it must stay close to what generation really uses."""
-    from ddxspike.generator import LibrarySpec, generate_library
+    from ddxspike.repos.generator import LibrarySpec, generate_library
 
     spec = {"files": 300, "bytes": 3_000_000, "commits": 10}
     generate_library(LibrarySpec(seed=7, **spec), repo_dir=tmp_path / "s" / "repo",
@@ -88,7 +88,7 @@ def test_clean_removes_repositories_keeps_results_and_measures_nothing_again(pip
 
 def test_every_edge_case_parameter_is_modelled(tmp_path):
     """deep-nesting's `levels` drives its size (700 levels were 165x the old flat estimate)."""
-    from ddxspike.edgecases import generate_edgecase
+    from ddxspike.repos.edgecases import generate_edgecase
 
     spec = {"kind": "deep", "levels": 300}
     generate_edgecase("deep", spec, tmp_path / "deep" / "repo", tmp_path / "m.parquet",

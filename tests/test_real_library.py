@@ -12,8 +12,8 @@ import pytest
 
 from conftest import ROOT, tiny_config
 from test_existing_repos import GIT, fingerprint
-from ddxspike.catalogue.real_library import build_truth, tracked_paths
-from ddxspike.existing import build_manifest
+from ddxspike.repos.catalogue.real_library import build_truth, tracked_paths
+from ddxspike.repos.existing import build_manifest
 
 BUNDLE = ROOT.parent / "shared" / "fixtures" / "ddx-library-a1aa39d.bundle"
 pytestmark = pytest.mark.skipif(not BUNDLE.exists(), reason=f"no fixture bundle at {BUNDLE}")

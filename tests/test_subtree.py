@@ -12,9 +12,10 @@ import vl_convert
 
 from conftest import DDX_BINARY
 
-from ddxspike.generator import LibrarySpec, generate_library
-from ddxspike.subtree import cell, ddxbin, fixtures, operations, verify, workspace
-from ddxspike.subtree.gitcmd import git
+from ddxspike.repos.generator import LibrarySpec, generate_library
+from ddxspike.repos import subtree_fixtures as fixtures
+from ddxspike.subtree import cell, ddxbin, operations, verify, workspace
+from ddxspike.gitrun import git
 
 PREFIX = ".ddx/library"
 ADVANCE = 3

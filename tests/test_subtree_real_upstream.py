@@ -4,7 +4,6 @@ bundle itself, through the pipeline with DDX's binary and the Python models; eve
 or DDX's own refusal; the source (every file, .git included) hashed unchanged; the cells kept off
 the size axes. Skips when the bundle is not beside the checkout."""
 
-import json
 import subprocess
 
 import pandas as pd
@@ -12,8 +11,8 @@ import pytest
 
 from conftest import ROOT, tiny_config
 from test_existing_repos import fingerprint
-from ddxspike.existing import ExistingRepo
-from ddxspike.subtree.fixtures import UpstreamError, check_upstreams, clone_upstream
+from ddxspike.repos.existing import ExistingRepo
+from ddxspike.repos.subtree_fixtures import UpstreamError, check_upstreams, clone_upstream
 
 BUNDLE = ROOT.parent / "shared" / "fixtures" / "ddx-library-a1aa39d.bundle"
 pytestmark = pytest.mark.skipif(not BUNDLE.exists(), reason=f"no fixture bundle at {BUNDLE}")
@@ -59,23 +58,12 @@ def test_real_upstream_through_the_pipeline_read_only(pipeline, ddx_library):
     assert GIT(upstream, "remote") == ""  # the private copy cannot reach the source
     assert GIT(upstream, "rev-parse", "main") == GIT(ddx_library, "rev-parse", "HEAD")
 
-    # Apart from the synthetic axis: both names are fit exclusions, like real repositories.
+    # Apart from the synthetic axis: their rows are real (the kind, not the name, says so).
     from ddxspike.report.fits import scaling_points
 
-    exclude = fit_exclusions(pipeline)
-    assert {"ddxlib", "ddx-bundle"} <= set(exclude)
-    assert scaling_points(df, exclude).empty
+    assert (df["repo_kind"] == "real").all()
+    assert scaling_points(df).empty
     assert fingerprint(ddx_library) == before
-
-
-def fit_exclusions(pipeline) -> list:
-    """fit_scaling's `exclude` parameter, as the workflow computes it (printed at parse time)."""
-    out = pipeline.root / "exclude.json"
-    snakefile = pipeline.root / "print_exclude.smk"
-    snakefile.write_text(f'include: "Snakefile"\n\nimport json\n\n'
-                         f'open({str(out)!r}, "w").write(json.dumps(fit_exclusions()))\n')
-    pipeline.snakemake("-s", str(snakefile), "-n", "results/subtree/ddxlib/c4.parquet")
-    return json.loads(out.read_text())
 
 
 def GIT(repo, *args) -> str:
@@ -111,7 +99,6 @@ def test_bad_upstreams_are_refused_naming_the_key(tmp_path, ddx_library):
     cases = {
         "nope": ({"up": "nope"}, "config subtree.upstreams.up: 'nope' is not one of existing_repos"),
         "size": ({"small": "ddxlib"}, "config subtree.upstreams.small: the name 'small' is also a key of sizes"),
-        "edge": ({"edge-x": "ddxlib"}, "config subtree.upstreams.edge-x: 'edge-x' starts with 'edge-'"),
         "taken": ({"other": "ddxlib"}, "config subtree.upstreams.other: 'other' is the existing_repos entry 'other'"),
         "missing": ({"up": {"bundle": str(tmp_path / "none.bundle")}}, "config subtree.upstreams.up.bundle: "),
         "garbage": ({"up": {"bundle": str(not_a_bundle)}}, "is not a git bundle"),
@@ -120,8 +107,11 @@ def test_bad_upstreams_are_refused_naming_the_key(tmp_path, ddx_library):
         with pytest.raises(UpstreamError) as err:
             check_upstreams(entry, sizes, repos)
         assert words in str(err.value), (label, str(err.value))
-    ok = check_upstreams({"ddxlib": "ddxlib", "b": {"bundle": str(BUNDLE)}}, sizes, repos)
+    # A name is no kind: an upstream may be called edge-x (repos/model.py refuses only a clash).
+    ok = check_upstreams({"ddxlib": "ddxlib", "b": {"bundle": str(BUNDLE)}, "edge-x": "other"},
+                         sizes, repos)
     assert ok["ddxlib"]["kind"] == "repo" and ok["b"]["kind"] == "bundle"
+    assert ok["edge-x"]["kind"] == "repo"
 
 
 def test_preflight_counts_a_real_upstream(ddx_library):

@@ -8,7 +8,8 @@ ruleorder: catalogue_truth_existing > generate_catalogue
 
 rule generate_catalogue:
     input:
-        code=catalogue_module_sources("generate", "helix", "vocabulary", "query"),
+        code=catalogue_producer_sources("generate", "helix", "vocabulary")
+        + catalogue_module_sources("query"),
     output:
         library=directory(f"{SCRATCH}/catalogue/{{catalogue}}/library"),
         truth="results/manifests/catalogue/{catalogue}.json",
@@ -32,7 +33,8 @@ rule generate_catalogue:
 rule catalogue_truth_existing:
     input:
         manifest="results/manifests/{catalogue}.parquet",
-        code=catalogue_module_sources("real_library", "generate", "record", "query"),
+        code=catalogue_producer_sources("real_library", "generate")
+        + catalogue_module_sources("record", "query"),
     output:
         truth="results/manifests/catalogue/{catalogue}.json",
     log:
@@ -45,8 +47,8 @@ rule catalogue_truth_existing:
         "../../envs/generate.yaml"
     threads: 1
     params:
-        repo=lambda wc: EXISTING[wc.catalogue],
-        library=lambda wc: library_subdir(wc.catalogue),
+        repo=lambda wc: repository(wc.catalogue).path,
+        library=lambda wc: repository(wc.catalogue).library,
         queries_per_kind=lambda wc: config["catalogue"]["queries_per_kind"],
         seed=config["seed"],
     script:
@@ -94,6 +96,7 @@ rule measure_catalogue:
     threads: workflow.cores
     params:
         catalogue=lambda wc: wc.catalogue,
+        repo_kind=lambda wc: repository(wc.catalogue).kind,
         strategy=lambda wc: wc.strategy,
         module=lambda wc: config["catalogue"]["strategies"][wc.strategy]["python"],
         plan=catalogue_trial_plan,

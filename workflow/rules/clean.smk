@@ -15,6 +15,6 @@ rule clean:
         # What this configuration makes there, and the timed jobs' lock (engine/exclusive.py).
         generated=list(config["sizes"])
         + ["edge", "subtree", "catalogue", lock_path(SCRATCH).name],
-        keep=list(EXISTING.values()),
+        keep=[repository(n).path for n in existing_names()],
     script:
         "../scripts/clean_scratch.py"

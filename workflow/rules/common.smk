@@ -34,11 +34,20 @@ SCRATCH = config["scratch_dir"].rstrip("/")
 from ddxspike.experiment import run_id
 
 RUN_ID = run_id()
-# Real repositories (existing_repos): a bad path stops the run here, before any job.
-from ddxspike.existing import check_existing_repos
+# Real repositories (existing_repos) and real subtree upstreams (subtree.upstreams): a bad entry
+# stops the run here, before any job.
+from ddxspike.repos.existing import check_existing_repos
+from ddxspike.repos.subtree_fixtures import check_upstreams
 
 REAL_REPOS = check_existing_repos(config.get("existing_repos"), config["sizes"])
-EXISTING = {name: repo.path for name, repo in REAL_REPOS.items()}
+SUBTREE_UPSTREAMS = check_upstreams(
+    (config.get("subtree") or {}).get("upstreams"), config["sizes"], REAL_REPOS
+)
+# Every repository the experiments measure, by name (ddxspike/repos/model.py): input functions
+# look a name up here for its kind, path, manifest and library; no name is ever parsed.
+from ddxspike.repos import model as repo_model
+
+REPOSITORIES = repo_model.repositories(config, SCRATCH, REAL_REPOS, SUBTREE_UPSTREAMS)
 # Relative to the working directory: rule inputs and params hold no absolute path, so a moved or
 # copied checkout has the same jobs and reruns none of them.
 SCRIPTS = Path(os.path.relpath(Path(workflow.basedir) / "workflow" / "scripts"))
@@ -60,26 +69,24 @@ wildcard_constraints:
     strategy="[a-z0-9][a-z0-9_-]*",
 
 
-def library_names():
-    """Every repository the experiments measure: the synthetic sizes, then the real ones."""
-    return list(config["sizes"]) + list(EXISTING)
+def repository(name):
+    """The record of a repository the experiments measure (REPOSITORIES)."""
+    if name not in REPOSITORIES:
+        raise ValueError(
+            f"{name!r} is no configured repository (sizes, existing_repos, edge_cases, "
+            f"catalogue, subtree.upstreams): {', '.join(REPOSITORIES)}"
+        )
+    return REPOSITORIES[name]
 
 
-def repo_dir(size):
-    """A generated size's repository under scratch_dir, or a real repository's own root."""
-    return EXISTING.get(size, f"{SCRATCH}/{size}/repo")
+def measured_by(experiment):
+    """Names of the repositories an experiment measures."""
+    return repo_model.measured_in(REPOSITORIES, experiment)
 
 
-def library_subdir(size):
-    """Where DDX's library sits inside a repository ("" = its root; real repositories may keep it
-    at .ddx/library or library/, config existing_repos.<name>.library): asset listings (ddx-list,
-    DDX's own binary) and the workflow catalogue start there.
-    """
-    return REAL_REPOS[size].library if size in REAL_REPOS else ""
-
-
-def manifest(size):
-    return f"results/manifests/{size}.parquet"
+def existing_names():
+    """The configured real repositories (existing_repos), measured in place."""
+    return [n for n, r in REPOSITORIES.items() if r.source == "existing" and r.manifest]
 
 
 def module_source(module):

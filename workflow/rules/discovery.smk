@@ -46,7 +46,7 @@ rule measure_discovery:
         size=lambda wc: wc.size,
         strategy=lambda wc: wc.strategy,
         strategy_spec=lambda wc: config["discovery"]["strategies"][wc.strategy],
-        edge_case=lambda wc: edge_case_of(wc.size) is not None,
+        repo_kind=lambda wc: repository(wc.size).kind,
         depths=config["discovery"]["depths"],
         page_size=config["discovery"].get("page_size", 50),
         budget=config["discovery"].get("budget", {}),

@@ -22,6 +22,6 @@ rule manifest_existing:
         "../../envs/generate.yaml"
     params:
         state=existing_state,
-        library=lambda wc: library_subdir(wc.size),
+        library=lambda wc: repository(wc.size).library,
     script:
         "../scripts/manifest_existing.py"

@@ -30,7 +30,7 @@ rule profile_bottlenecks:
         unpack(profiled_subtree_cell),
         measurements="results/measurements.parquet",
         hosts="results/hosts.parquet",
-        repo=lambda wc: repo_dir(largest_library()),
+        repo=lambda wc: repository(largest_library()).path,
     output:
         table="results/profiles/bottlenecks.parquet",
         html=report(

@@ -48,6 +48,7 @@ rule measure_subtree:
     threads: workflow.cores
     params:
         size=lambda wc: wc.size,
+        repo_kind=lambda wc: repository(wc.size).kind,
         subtree=config.get("subtree"),
         operations=subtree_operations(),
         # DDX's own binary; its sha256 reruns the cells when the binary changes.

@@ -2,7 +2,7 @@
 git tracks under its workflows/, parsed with the catalogue's validity rules, and a query set with
 every expected answer). Reads the repository only."""
 
-from ddxspike.catalogue.real_library import write_truth
+from ddxspike.repos.catalogue.real_library import write_truth
 from ddxspike.joblog import job_logger
 
 

@@ -3,7 +3,7 @@ truth (valid and invalid workflows, the query set and every expected answer)."""
 
 from pathlib import Path
 
-from ddxspike.catalogue.generate import CatalogueSpec, generate_catalogue
+from ddxspike.repos.catalogue.generate import CatalogueSpec, generate_catalogue
 from ddxspike.joblog import job_logger
 
 

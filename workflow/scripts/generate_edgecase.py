@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from ddxspike.edgecases import generate_edgecase, remove_case
+from ddxspike.repos.edgecases import generate_edgecase, remove_case
 from ddxspike.joblog import job_logger
 
 

@@ -4,7 +4,7 @@ import os
 import shutil
 from pathlib import Path
 
-from ddxspike.generator import LibrarySpec, generate_library
+from ddxspike.repos.generator import LibrarySpec, generate_library
 from ddxspike.joblog import job_logger
 
 

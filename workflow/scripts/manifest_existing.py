@@ -1,7 +1,7 @@
 """Snakemake job: the ground truth of one real repository (git ls-files + lstat), written in the
 generator's manifest format. Reads the repository only."""
 
-from ddxspike.existing import write_manifest
+from ddxspike.repos.existing import write_manifest
 from ddxspike.joblog import job_logger
 
 

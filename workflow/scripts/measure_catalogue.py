@@ -42,8 +42,9 @@ def main(sm):
     library = str(sm.input.library)
     plan = dict(p.plan)
     measures = getattr(importlib.import_module(p.module), "MEASURES", None)
-    dims = {"experiment": "catalogue", "size": p.catalogue, "strategy": p.strategy,
-            "cache_state": "warm", "workflows": truth["workflows"], "files": truth["files"]}
+    dims = {"experiment": "catalogue", "size": p.catalogue, "repo_kind": p.repo_kind,
+            "strategy": p.strategy, "cache_state": "warm", "workflows": truth["workflows"],
+            "files": truth["files"]}
 
     with tempfile.TemporaryDirectory(prefix="ddxspike-catalogue-") as tmp:
         # A private copy: trials can never alter the pipeline's index (results/.../index.json).

@@ -24,6 +24,8 @@ from ddxspike.engine import cache, run_cell
 from ddxspike.engine import exclusive
 from ddxspike.engine.host import fingerprint
 from ddxspike.joblog import job_logger
+from ddxspike.repos import manifest
+from ddxspike.repos.model import EDGE
 
 
 def main(sm):
@@ -35,7 +37,7 @@ def main(sm):
 
     m, budget = p.measurement, dict(p.budget or {})
     heap = m.get("heap_trials", 0)
-    summary = experiment.load_summary(sm.input.manifest)
+    summary = manifest.read_summary(sm.input.manifest)
     repo = str(p.repo)
     strategy = resolve(p.strategy, p.strategy_spec)
     # The file cache starts empty in every job: its first (warm-up) call builds it.
@@ -55,7 +57,7 @@ def main(sm):
             strategy, repo=repo, manifest=str(sm.input.manifest), summary=summary, size=p.size,
             depths=p.depths, cache_states=m["cache_states"], page_size=p.page_size,
             cache_dir=p.cache_dir, workdir=Path(tmp), trials=m["trials"], budget=budget,
-            edge_case=p.edge_case, library=str(p.library), ddx=binary)
+            edge_case=p.repo_kind == EDGE, library=str(p.library), ddx=binary)
         by_trials = defaultdict(list)
         for n, spec in planned:
             by_trials[n].append(spec)
@@ -82,6 +84,8 @@ def main(sm):
     failed = [r for r in rows if r.get("status") in ("error", "timeout")]
     if failed:
         log(f"{len(failed)} trial(s) failed cleanly, e.g. {failed[0].get('depth')}: {failed[0].get('error')}")
+    for r in rows:
+        r["repo_kind"] = p.repo_kind  # the repository's kind (repos/model.py), never its name
     host = fingerprint(p.scratch_dir, ddx_binary=binary)
     experiment.write_rows(rows, sm.output[0], host, m.get("on_mismatch", "fail"), config=dict(p))
     log(f"wrote {len(rows)} rows to {sm.output[0]}")

@@ -7,12 +7,11 @@ import os
 import shutil
 from pathlib import Path
 
-import pyarrow.parquet as pq
-
 from ddxspike import ddxcli, experiment
 from ddxspike.engine import exclusive
 from ddxspike.engine.host import fingerprint
 from ddxspike.joblog import job_logger
+from ddxspike.repos import manifest
 from ddxspike.subtree.cell import run_subtree_cell
 
 
@@ -26,10 +25,10 @@ def main(sm):
     if ddx.get("binary"):
         ddx["binary"] = ddxcli.locate({"ddx": {"binary": ddx["binary"]}})
     info = json.loads(Path(sm.input.info).read_text())
-    summary = experiment.load_summary(sm.input.manifest)
-    paths = [os.fsdecode(p) for p in
-             pq.read_table(sm.input.manifest, columns=["path"]).column(0).to_pylist()]
-    dims = {"experiment": "subtree", "size": sm.params.size, "cache_state": "warm",
+    summary = manifest.read_summary(sm.input.manifest)
+    paths = [os.fsdecode(p) for p in manifest.read_paths(sm.input.manifest)]
+    dims = {"experiment": "subtree", "size": sm.params.size, "repo_kind": sm.params.repo_kind,
+            "cache_state": "warm",
             "files": summary["files"], "bytes": summary["bytes"],
             # The upstream's history (a real upstream's own; the hosts' is info["commits"]).
             "commits": summary["commits"]}

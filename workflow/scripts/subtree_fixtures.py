@@ -1,14 +1,14 @@
 """Snakemake job: the pristine repositories of one git subtree cell (size, commits): the upstream
 library (generated, or a private clone of a real one: config subtree.upstreams), its advanced
-copy, and the host projects (ddxspike.subtree.fixtures)."""
+copy, and the host projects (ddxspike.repos.subtree_fixtures)."""
 
 import shutil
 from pathlib import Path
 
-from ddxspike import existing
-from ddxspike.generator import LibrarySpec, generate_library
+from ddxspike.repos import existing
+from ddxspike.repos.generator import LibrarySpec, generate_library
 from ddxspike.joblog import job_logger
-from ddxspike.subtree.fixtures import build_fixtures, clone_upstream
+from ddxspike.repos.subtree_fixtures import build_fixtures, clone_upstream
 
 
 def main(sm):

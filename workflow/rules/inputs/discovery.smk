@@ -1,22 +1,8 @@
 # Input functions of the asset discovery rules: which repositories (sizes, real repositories,
-# edge cases) and strategies make a job, and where each repository and manifest lives.
+# edge cases: REPOSITORIES in common.smk) and strategies make a job, and where each repository
+# and manifest lives.
 
 import re
-
-from ddxspike.settings import EDGE_PREFIX
-
-
-def edge_case_of(size):
-    """The edge case a discovery `size` names ("edge-<case>"), or None for a library size."""
-    case = size[len(EDGE_PREFIX) :] if size.startswith(EDGE_PREFIX) else None
-    return case if case in (config.get("edge_cases") or {}) else None
-
-
-def discovery_repos():
-    """Every repository discovery measures: library sizes, real repositories, edge cases
-    (settings.check_config refuses a size or real repository named like an edge case).
-    """
-    return library_names() + [EDGE_PREFIX + c for c in config.get("edge_cases") or {}]
 
 
 def is_ddx_strategy(strategy):
@@ -36,16 +22,14 @@ def discovery_strategies():
 def discovery_outputs():
     return expand(
         "results/discovery/{size}/{strategy}.parquet",
-        size=discovery_repos(),
+        size=measured_by("discovery"),
         strategy=discovery_strategies(),
     )
 
 
 def discovery_library(wc):
     """Where asset listings (ddx-list, DDX's own ddx list) start: the library inside the repository."""
-    sub = "" if edge_case_of(wc.size) else library_subdir(wc.size)
-    repo = discovery_repo_path(wc)
-    return f"{repo}/{sub.strip('/')}" if sub.strip("/") else repo
+    return repository(wc.size).library_path
 
 
 def discovery_ddx(wc):
@@ -57,19 +41,18 @@ def discovery_ddx(wc):
 
 
 def discovery_repo(wc):
-    """The job's repository input: an edge case's folder (holding repo/), or the size's repo."""
-    case = edge_case_of(wc.size)
-    return f"{SCRATCH}/edge/{case}" if case else repo_dir(wc.size)
+    """The job's repository input: the producing rule's folder (an edge case's holds repo/), or
+    the repository itself."""
+    repo = repository(wc.size)
+    return repo.folder or repo.path
 
 
 def discovery_repo_path(wc):
-    case = edge_case_of(wc.size)
-    return f"{SCRATCH}/edge/{case}/repo" if case else repo_dir(wc.size)
+    return repository(wc.size).path
 
 
 def discovery_manifest(wc):
-    case = edge_case_of(wc.size)
-    return f"results/manifests/edge/{case}.parquet" if case else manifest(wc.size)
+    return repository(wc.size).manifest
 
 
 def _discovery_helpers(module):

@@ -19,11 +19,10 @@ def python_discovery_strategies():
 
 
 def fit_exclusions():
-    """Repositories that are no point on a size axis: edge cases (patterns), real repositories
-    and real subtree upstreams."""
-    return list(config["report"].get("fit_exclude", [])) + sorted(
-        {*(config.get("existing_repos") or {}), *SUBTREE_UPSTREAMS}
-    )
+    """Further repositories to leave out of the fits (report.fit_exclude); edge cases and real
+    repositories are left out by their rows' repo_kind (report/fits.py scaling_points).
+    """
+    return list(config["report"].get("fit_exclude", []))
 
 
 def profiled_subtree_cell(wildcards=None):

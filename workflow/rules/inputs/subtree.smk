@@ -1,11 +1,5 @@
-# Input functions of the git subtree rules: which (size, commits) cells to measure.
-
-from ddxspike.subtree.fixtures import check_upstreams
-
-# Real libraries as upstreams (subtree.upstreams): a bad entry stops the run here, before any job.
-SUBTREE_UPSTREAMS = check_upstreams(
-    (config.get("subtree") or {}).get("upstreams"), config["sizes"], REAL_REPOS
-)
+# Input functions of the git subtree rules: which (size, commits) cells to measure. Real
+# upstreams (subtree.upstreams: SUBTREE_UPSTREAMS and REPOSITORIES in common.smk) are cells too.
 
 
 def subtree_cells():
@@ -27,7 +21,7 @@ def subtree_cells():
 
 def subtree_upstream_cells():
     """Each real upstream once, with its own history; the hosts' history is fixed_commits long.
-    They are no points on the size or history axes (report.smk's fit_exclusions)."""
+    They are no points on the size or history axes (their rows' repo_kind is real)."""
     st = config.get("subtree")
     return [(name, st["fixed_commits"]) for name in SUBTREE_UPSTREAMS] if st else []
 
@@ -51,9 +45,10 @@ def subtree_outputs():
 
 def subtree_library_spec(wc):
     """The generated upstream's shape (None for a real upstream)."""
-    if wc.size in SUBTREE_UPSTREAMS:
+    repo = repository(wc.size)
+    if repo.source != "size":
         return None
-    return {**config["sizes"][wc.size], "commits": int(wc.commits)}
+    return {**repo.spec, "commits": int(wc.commits)}
 
 
 def subtree_upstream(wc):

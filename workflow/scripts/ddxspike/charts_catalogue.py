@@ -5,6 +5,7 @@ import altair as alt
 import pandas as pd
 
 from ddxspike.catalogue import query
+from ddxspike.repos.model import SYNTHETIC
 
 # (limit, label) of the targets each chart is read against (ddx-facts.md).
 DISCOVERY_TARGET = (30.0, "TS-001/FEAT-005: workflow discovery < 30 s")
@@ -13,10 +14,10 @@ MEMORY_TARGET = (100e6, "TS-001: memory < 100 MB")
 
 
 def _catalogue(df: pd.DataFrame) -> pd.DataFrame:
-    """Timed, correct trials on the count axis: the generated w<N> catalogues (the bad-input one
-    and real libraries' catalogues are no points on it)."""
+    """Timed, correct trials on the count axis: the generated w<N> catalogues, repo_kind synthetic
+    (the bad-input one and real libraries' catalogues are no points on it)."""
     d = df[(df["experiment"] == "catalogue") & (df["mode"] == "time") & (df["status"] == "ok")]
-    return d[d["size"].astype(str).str.fullmatch(r"w\d+")]
+    return d[d["repo_kind"] == SYNTHETIC]
 
 
 def _with_target(lines: alt.Chart, target: tuple[float, str]) -> alt.LayerChart:

@@ -1,14 +1,14 @@
 """Asset discovery charts (sub-questions 1, 4, 5; H1, H2, H4), built from the tidy measurement
 table. Library sizes and real repositories are plotted against their shape; edge cases
-("edge-<case>") have a chart of their own, since their shapes are extremes, not a scale."""
+(repo_kind edge) have a chart of their own, since their shapes are extremes, not a scale."""
 
 import altair as alt
 import pandas as pd
 
 from ddxspike import charts_common as common
 from ddxspike.report.fmt import no_paths
+from ddxspike.repos.model import EDGE
 
-EDGE_PREFIX = "edge-"
 PANEL = {"width": 220, "height": 200}
 DEPTH_ORDER = ["names", "stat", "meta", "hash"]
 
@@ -19,7 +19,7 @@ def _discovery(df: pd.DataFrame) -> pd.DataFrame:
 
 def _libraries(df: pd.DataFrame) -> pd.DataFrame:
     d = _discovery(df)
-    return d[~d["size"].astype(str).str.startswith(EDGE_PREFIX)]
+    return d[d["repo_kind"] != EDGE]
 
 
 def _timed_ok(df: pd.DataFrame) -> pd.DataFrame:
@@ -137,7 +137,7 @@ def cache_ratio(df: pd.DataFrame) -> alt.Chart:
 def edge_cases(df: pd.DataFrame) -> alt.Chart:
     """Every strategy on every edge case: ok, a clean error, or a mismatch; median warm time."""
     d = _discovery(df)
-    d = d[d["size"].astype(str).str.startswith(EDGE_PREFIX) & (d["mode"] == "time")]
+    d = d[(d["repo_kind"] == EDGE) & (d["mode"] == "time")]
     title = "Edge cases: outcome per strategy and depth"
     if d.empty:
         return _empty(title)
@@ -149,7 +149,7 @@ def edge_cases(df: pd.DataFrame) -> alt.Chart:
     g = d.groupby(["size", "strategy", "depth"], as_index=False).agg(
         outcome=("status", outcome), median_wall_s=("wall_s", "median"),
         error=("error", lambda e: no_paths(next((x for x in e if isinstance(x, str) and x), ""))))
-    g["edge_case"] = g["size"].str.removeprefix(EDGE_PREFIX)
+    g["edge_case"] = g["size"]
     g["label"] = (g["median_wall_s"] * 1000).round(1).astype(str) + " ms"
     base = alt.Chart().encode(
         x=alt.X("strategy:N", title=None), y=alt.Y("edge_case:N", title=None))

@@ -20,16 +20,12 @@ import subprocess
 from pathlib import Path
 from typing import Optional
 
+from ddxspike import gitrun
+
 DEFAULT_TIMEOUT_S = 120.0
 HOW_TO_GET = ("build one with `go build -o ddx .` in the cli/ folder of a DDX checkout, or "
               "offline with ../shared/ddx/build.sh, then set `ddx: {binary: PATH}` in config.yaml "
               "(or put `ddx` on PATH)")
-IDENTITY = {
-    "GIT_AUTHOR_NAME": "DDX Spike",
-    "GIT_AUTHOR_EMAIL": "spike@example.com",
-    "GIT_COMMITTER_NAME": "DDX Spike",
-    "GIT_COMMITTER_EMAIL": "spike@example.com",
-}
 
 
 class DdxFailed(RuntimeError):
@@ -76,7 +72,7 @@ def environment(home: Path, extra: Optional[dict] = None) -> dict:
         (home / sub).mkdir(parents=True, exist_ok=True)
     env = {k: v for k, v in os.environ.items()
            if not k.startswith(("GIT_", "DDX_", "XDG_"))}  # the caller's git/DDX state stays out
-    env.update(IDENTITY)
+    env.update(gitrun.IDENTITY)  # the one identity every git the spike runs has
     env.update({
         "DDX_DISABLE_UPDATE_CHECK": "1",
         "HOME": str(home),

@@ -32,10 +32,6 @@ class MismatchError(RuntimeError):
     """A strategy listed something other than the ground truth: a bug, not a result."""
 
 
-def load_summary(manifest_path) -> dict:
-    return json.loads(Path(manifest_path).with_suffix(".json").read_text())
-
-
 def cold_preparer(repo_dir: str, drop_caches: bool):
     """prepare() for run_cell: evict, then record how cold the repository really was."""
 

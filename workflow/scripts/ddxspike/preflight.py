@@ -85,7 +85,7 @@ def subtree_estimate(spec: dict, commits: int) -> int:
 
 def edge_estimate(spec: dict) -> int:
     """Bytes of an edge case from every parameter of its kind (defaults: edgecases.DEFAULTS)."""
-    from ddxspike.edgecases import DEFAULTS
+    from ddxspike.repos.edgecases import DEFAULTS
 
     kind = spec.get("kind")
     p = {**DEFAULTS.get(kind, {}), **spec}
@@ -94,11 +94,12 @@ def edge_estimate(spec: dict) -> int:
     return EDGE_BASE + EDGE.estimate(p.get("files", 0), p.get("bytes", 0))
 
 
-def catalogue_workflows(name: str, catalogue: dict) -> int:
-    """Workflows in a catalogue job: w<N>, or the bad-input catalogue (rules/inputs/catalogue)."""
-    if name[1:].isdigit():
-        return int(name[1:])
-    return int((catalogue.get("bad_input") or {}).get("workflows", 0))
+def catalogue_workflows(name: str, config: dict) -> int:
+    """Workflows in a generate_catalogue job, from its record (repos/model.py)."""
+    from ddxspike.repos.model import generated_catalogues
+
+    repo = generated_catalogues(config).get(name)
+    return int(repo.spec["workflows"]) if repo else 0
 
 
 def subtree_work_per_byte(config: dict) -> float:
@@ -121,7 +122,7 @@ def planned_needs(jobs, config: dict) -> dict:
             needs[f"subtree {wc['size']} c{wc['commits']}"] = subtree_estimate(
                 sizes[wc["size"]], int(wc["commits"]))
         elif name in ("subtree_fixtures", "measure_subtree") and wc.get("size") in upstreams:
-            from ddxspike.subtree.fixtures import history_bytes
+            from ddxspike.repos.subtree_fixtures import history_bytes
 
             nbytes = history_bytes(upstreams[wc["size"]], config.get("existing_repos") or {})
             if name == "subtree_fixtures":
@@ -132,7 +133,7 @@ def planned_needs(jobs, config: dict) -> dict:
         elif name == "generate_edgecase" and wc.get("case") in edges:
             needs[f"edge {wc['case']}"] = edge_estimate(edges[wc["case"]])
         elif name == "generate_catalogue" and config.get("catalogue"):
-            n = catalogue_workflows(wc.get("catalogue", ""), config["catalogue"])
+            n = catalogue_workflows(wc.get("catalogue", ""), config)
             if n:
                 needs[f"catalogue {wc['catalogue']}"] = n * CATALOGUE_PER_WORKFLOW
         elif name == "measure_subtree" and wc.get("size") in sizes:

@@ -1,5 +1,5 @@
 """Config loading rules: presets that replace, schema errors that name the key, cross-field checks
-(strategy names, strategy modules, reserved names), all before any job runs."""
+(strategy names, strategy modules), all before any job runs."""
 
 import importlib
 from pathlib import Path
@@ -16,8 +16,6 @@ SET_VALUED_NESTED: dict[str, tuple] = {"discovery": ("strategies",),
                                        "catalogue": ("workflow_counts", "strategies")}
 
 
-# Discovery repositories of edge cases are named "edge-<case>": no size or real repository may be.
-EDGE_PREFIX = "edge-"
 # Keys of a target, a report section or an optimisation that hold strategy names (of its
 # `experiment`, or of any experiment when it has none); a mapping's keys and values both count.
 STRATEGY_KEYS = ("strategies", "prefer", "models", "cached", "uncached", "scan", "index", "before",
@@ -70,11 +68,6 @@ def validate_schema(config: dict, schema_path) -> None:
 
 def check_config(config: dict) -> None:
     """Cross-field checks, each naming the key and the value."""
-    for key in ("sizes", "existing_repos"):
-        reserved = [n for n in config.get(key) or {} if n.startswith(EDGE_PREFIX)]
-        if reserved:
-            raise ConfigError(f"config {key}: {reserved} start with {EDGE_PREFIX!r}, which names "
-                              "edge cases (edge_cases)")
     check_strategy_names(config)
     check_strategy_modules(config)
     ids = {t["id"] for t in config.get("targets") or []}

@@ -16,6 +16,10 @@ DIMENSIONS = [
     ("bytes", pa.int64()),
     ("commits", pa.int64()),
     ("workflows", pa.int64()),  # valid workflows in the catalogue (workflow catalogue experiment)
+    # How the repository is judged (ddxspike/repos/model.py), never decoded from its name:
+    # synthetic (generated at a scale: the rows fits take) | edge (an extreme shape, judged on its
+    # own) | real (existing_repos, a real subtree upstream: judged apart from the size axes)
+    ("repo_kind", pa.string()),
 ]
 
 MEASURES = [

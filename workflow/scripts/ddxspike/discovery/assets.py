@@ -4,15 +4,14 @@ resource types `ddx list` walks (ddx_list.RESOURCE_TYPES, DDX c208478's 9). The 
 the repository root or at `library_subdir` inside it. Read from the manifest's binary path
 column, so that non-UTF-8 asset names stay exact."""
 
-import pyarrow.parquet as pq
-
 from ddxspike.discovery.ddx_list import RESOURCE_TYPES
+from ddxspike.repos import manifest
 
 TYPES = {t.encode() for t in RESOURCE_TYPES}
 
 
 def expected_assets(manifest_path, library_subdir: str = "") -> list[bytes]:
-    paths = pq.read_table(manifest_path, columns=["path"]).column("path").to_pylist()
+    paths = manifest.read_paths(manifest_path)
     prefix = library_subdir.strip("/").encode() + b"/" if library_subdir.strip("/") else b""
     found = set()
     for p in paths:

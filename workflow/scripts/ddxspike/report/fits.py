@@ -19,6 +19,7 @@ import pandas as pd
 from scipy import stats as sps
 
 from ddxspike.report import tidy
+from ddxspike.repos.model import SYNTHETIC
 
 MIN_SIZES = 3
 N_BOOT = 1000
@@ -221,11 +222,14 @@ def _joint(g, metric, groups, n_boot) -> list[dict]:
 
 
 def scaling_points(df: pd.DataFrame, exclude=()) -> pd.DataFrame:
-    """Rows of repositories that are points on a size axis: not edge cases or real repositories
-    (names matching `exclude` glob patterns), and with every size axis > 0 (logs)."""
+    """Rows of repositories that are points on a size axis: repo_kind synthetic, not edge cases or
+    real repositories (rows written before the column: not excluded by it), not named by an
+    `exclude` glob pattern (report.fit_exclude), and with every size axis > 0 (logs)."""
     if df.empty:
         return df
     keep = ~df["size"].astype(str).apply(lambda s: any(fnmatch.fnmatchcase(s, p) for p in exclude))
+    if "repo_kind" in df:
+        keep &= df["repo_kind"].isna() | (df["repo_kind"] == SYNTHETIC)
     for a in tidy.axes(df):
         keep &= df[a].isna() | (df[a] > 0)
     return df[keep]

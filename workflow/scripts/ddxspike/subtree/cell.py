@@ -18,10 +18,10 @@ import time
 from pathlib import Path
 
 from ddxspike.engine import TrialSpec, run_cell
+from ddxspike.gitrun import git, run
+from ddxspike.repos.subtree_fixtures import check_pristine
 
 from . import ddxbin, operations, verify, workspace
-from .fixtures import check_pristine
-from .gitcmd import git, run
 
 TIMED_KEYS = ("wall_s", "user_s", "sys_s", "cpu_s")
 TARBALLS = {"upstream": "upstream.tar.gz", "upstream-next": "upstream-next.tar.gz"}

@@ -9,7 +9,7 @@ They are models, not DDX: DDX's own binary is measured by ddxbin.py. `add` is th
 internal functions no ddx command calls: `ddx update` runs no git at all.
 """
 
-from .gitcmd import git
+from ddxspike.gitrun import git
 
 
 def is_repository(host):

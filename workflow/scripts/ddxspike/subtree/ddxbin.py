@@ -16,8 +16,7 @@ import subprocess
 from pathlib import Path
 
 from ddxspike import ddxcli
-
-from .gitcmd import git, run
+from ddxspike.gitrun import git, run
 
 PREFIX = ".ddx/library"  # DDX's own, not configurable in c208478
 # DDX's successor (DocumentDrivenDX/ddx, 2026-04) copies a release tarball here instead.

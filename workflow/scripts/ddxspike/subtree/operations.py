@@ -24,10 +24,11 @@ from typing import Callable, Optional
 
 from ddxspike.engine import Outcome
 
+from ddxspike import gitrun
 from ddxspike.ddxcli import DdxFailed
+from ddxspike.gitrun import GitError, git
 
 from . import ddx, ddxbin
-from .gitcmd import IDENTITY, GitError, git
 
 TRACE_FILE = "trace2.json"
 ANSWER_FILE = "answer.json"
@@ -44,11 +45,8 @@ def _traced(body: Callable):
 
     def strategy(ws: str, trace: bool = False, **kw) -> Outcome:
         ws = Path(ws)
-        os.environ.update(IDENTITY)
-        os.environ["GIT_CONFIG_GLOBAL"] = os.devnull
-        os.environ["GIT_CONFIG_NOSYSTEM"] = "1"
-        if trace:  # counting run only: tracing slowed a 800-commit split by ~8% here
-            os.environ["GIT_TRACE2_EVENT"] = str(ws / TRACE_FILE)
+        # counting run only: tracing slowed a 800-commit split by ~8% here
+        gitrun.trace_to(ws / TRACE_FILE if trace else None)
         try:
             answer = body(ws, **kw)
         except GitError as exc:
@@ -76,7 +74,7 @@ def _traced(body: Callable):
 
 def _trace():
     # ddxcli.environment keeps the caller's GIT_* out of ddx; the trace file goes in explicitly.
-    return os.environ.get("GIT_TRACE2_EVENT")
+    return gitrun.traced_to()
 
 
 @_traced

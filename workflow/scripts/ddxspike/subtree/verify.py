@@ -6,8 +6,9 @@ from pathlib import Path
 
 from ddxspike.groundtruth import digest_paths
 
+from ddxspike.gitrun import GitError, git
+
 from . import ddxbin
-from .gitcmd import GitError, git
 
 
 def _tree_at(repo, rev_path):

@@ -16,7 +16,7 @@ import struct
 import subprocess
 from pathlib import Path
 
-from .gitcmd import git
+from ddxspike.gitrun import git
 
 
 def _cp(args):

@@ -1,6 +1,5 @@
 """Edge-case repositories for asset discovery (TS-001 deliverable "edge cases"), each a small git
-repository with a manifest in the generator's format (Parquet: path binary, size, blob, kind,
-asset_type, asset; a summary JSON beside it with files, bytes, commits, tree, head, digest).
+repository with its manifest (repos/manifest.py; the summary adds the case's kind and facts).
 
 What a strategy must return (README, "Asset discovery experiment"):
 - a file listing holds every non-folder entry outside the top-level .git, symlinks included as
@@ -11,37 +10,20 @@ What a strategy must return (README, "Asset discovery experiment"):
   false` and the case measures an ordinary folder.
 """
 
-import json
 import os
 import shutil
-import subprocess
 from pathlib import Path
 
-import pyarrow as pa
-import pyarrow.parquet as pq
-
+from ddxspike.gitrun import git, git_bytes
 from ddxspike.groundtruth import digest_paths
+from ddxspike.repos import manifest
 
 KINDS = ("empty", "big_file", "wide_folder", "deep", "symlink_loop", "unreadable", "non_utf8")
 # The parameters a kind takes and their defaults (the disk preflight models each of them).
 DEFAULTS = {"big_file": {"bytes": 1_000_000_000}, "wide_folder": {"files": 20_000},
             "deep": {"levels": 64}}
-MANIFEST_SCHEMA = pa.schema([("path", pa.binary()), ("size", pa.int64()), ("blob", pa.string()),
-                             ("kind", pa.string()), ("asset_type", pa.string()),
-                             ("asset", pa.string())])
-# Fixed identity and dates: the same case gives the same commit on any machine.
-GIT_ENV = {"GIT_AUTHOR_NAME": "ddxspike", "GIT_AUTHOR_EMAIL": "ddxspike@example.invalid",
-           "GIT_COMMITTER_NAME": "ddxspike", "GIT_COMMITTER_EMAIL": "ddxspike@example.invalid",
-           "GIT_AUTHOR_DATE": "2026-01-01T00:00:00Z", "GIT_COMMITTER_DATE": "2026-01-01T00:00:00Z",
-           "GIT_CONFIG_NOSYSTEM": "1", "HOME": "/nonexistent"}
-
-
-def _git(repo: Path, *args, **kw) -> bytes:
-    env = {**os.environ, **GIT_ENV}
-    proc = subprocess.run(["git", *args], cwd=repo, env=env, capture_output=True, **kw)
-    if proc.returncode != 0:
-        raise RuntimeError(f"git {' '.join(args)} in {repo} failed: {proc.stderr.decode(errors='replace')}")
-    return proc.stdout
+# Fixed dates (gitrun fixes the identity): the same case gives the same commit on any machine.
+DATES = {"GIT_AUTHOR_DATE": "2026-01-01T00:00:00Z", "GIT_COMMITTER_DATE": "2026-01-01T00:00:00Z"}
 
 
 def _write(path: Path, data: bytes) -> None:
@@ -146,7 +128,7 @@ def _lock(repo: Path) -> dict:
 
 def _manifest_rows(repo: Path) -> list[dict]:
     """One row per tracked path, from git's own index (blob ids) and lstat (sizes)."""
-    out = _git(repo, "ls-files", "-z", "--stage")
+    out = git_bytes(repo, "ls-files", "-z", "--stage")
     rows = []
     root = os.fsencode(repo)
     for rec in filter(None, out.split(b"\0")):
@@ -161,7 +143,6 @@ def _manifest_rows(repo: Path) -> list[dict]:
             # Text columns cannot hold non-UTF-8 bytes: the binary path column stays exact.
             "asset": parts[1].decode("utf-8", errors="replace") if len(parts) > 1 else None,
         })
-    rows.sort(key=lambda r: r["path"])
     return rows
 
 
@@ -189,31 +170,23 @@ def generate_edgecase(name: str, spec: dict, repo_dir: Path, manifest_path: Path
     if repo_dir.exists() and any(repo_dir.iterdir()):
         raise FileExistsError(f"edge case {name}: {repo_dir} exists and is not empty")
     repo_dir.mkdir(parents=True, exist_ok=True)
-    _git(repo_dir, "init", "-q", "-b", "main")
+    git(repo_dir, "init", "-q", "-b", "main")
     # Fast commits of big files: level-1 zlib; a 1 GB sparse file of zeros compresses quickly.
-    _git(repo_dir, "config", "core.compression", "1")
+    git(repo_dir, "config", "core.compression", "1")
     log(f"edge case {name}: building {kind}")
     facts = BUILDERS[kind](repo_dir, spec, log)
-    _git(repo_dir, "add", "-A")
-    _git(repo_dir, "commit", "-q", "--allow-empty", "-m", f"Edge case {name} ({kind})")
+    git(repo_dir, "add", "-A")
+    git(repo_dir, "commit", "-q", "--allow-empty", "-m", f"Edge case {name} ({kind})", extra=DATES)
     rows = _manifest_rows(repo_dir)
     if kind == "unreadable":
         facts.update(_lock(repo_dir))
     summary = {
         "name": name, "edge_case": kind, "files": len(rows), "bytes": sum(r["size"] for r in rows),
-        "commits": 1, "tree": _git(repo_dir, "rev-parse", "HEAD^{tree}").decode().strip(),
-        "head": _git(repo_dir, "rev-parse", "HEAD").decode().strip(),
+        "commits": 1, "tree": git(repo_dir, "rev-parse", "HEAD^{tree}"),
+        "head": git(repo_dir, "rev-parse", "HEAD"),
         "digest": digest_paths(r["path"] for r in rows), **facts,
     }
-    manifest_path = Path(manifest_path)
-    manifest_path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = manifest_path.with_name(manifest_path.name + ".tmp")
-    pq.write_table(pa.Table.from_pylist(rows, schema=MANIFEST_SCHEMA), tmp)
-    summary_path = manifest_path.with_suffix(".json")
-    summary_tmp = summary_path.with_name(summary_path.name + ".tmp")
-    summary_tmp.write_text(json.dumps(summary, indent=1))
-    os.replace(tmp, manifest_path)
-    os.replace(summary_tmp, summary_path)
+    manifest.write(manifest_path, manifest.table(rows), summary)
     log(f"edge case {name}: {summary['files']} files, {summary['bytes']} bytes"
         + (f" ({facts['note']})" if "note" in facts else ""))
     return summary

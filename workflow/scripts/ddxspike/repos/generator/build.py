@@ -16,13 +16,15 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from ..groundtruth import digest_paths
+from ddxspike.gitrun import git
+from ddxspike.groundtruth import digest_paths
+from ddxspike.repos import manifest
+
 from . import gitio
 from .budget import size_library
 from .content import Renderer, binary_chunks
 from .history import plan_history
 from .layout import plan_library
-from .manifest import manifest_table, sidecar_path, write_manifest
 from .progress import Progress
 from .spec import LibrarySpec
 
@@ -55,24 +57,18 @@ def generate_library(spec: LibrarySpec, repo_dir, manifest_path, log=print,
                               "replace it")
     _remove_stale(repo_dir)
     _remove_stale(manifest_path)
-    _remove_stale(sidecar_path(manifest_path))
-    pid = os.getpid()
-    tmp = repo_dir.with_name(f"{repo_dir.name}.tmp-{pid}")
-    sidecar = sidecar_path(manifest_path)
-    pq_tmp = manifest_path.with_name(f"{manifest_path.name}.tmp-{pid}")
-    js_tmp = sidecar.with_name(f"{sidecar.name}.tmp-{pid}")
+    _remove_stale(manifest.summary_path(manifest_path))
+    tmp = repo_dir.with_name(f"{repo_dir.name}.tmp-{os.getpid()}")
     try:
         slots, summary = _build(spec, tmp, log)
         summary["seconds"] = round(time.monotonic() - started, 3)
-        manifest_path.parent.mkdir(parents=True, exist_ok=True)
-        write_manifest(manifest_table(slots, summary.pop("_blobs")), summary, pq_tmp, js_tmp)
-        _install(tmp, repo_dir)
-        os.replace(js_tmp, sidecar)
-        os.replace(pq_tmp, manifest_path)
+        blobs = summary.pop("_blobs")
+        rows = [{"path": s.path.encode(), "size": s.size, "blob": blobs[s.path.encode()],
+                 "kind": s.kind, "asset_type": s.asset_type, "asset": s.asset} for s in slots]
+        manifest.write(manifest_path, manifest.table(rows), summary,
+                       before_publish=lambda: _install(tmp, repo_dir))
     except BaseException as exc:
         shutil.rmtree(tmp, ignore_errors=True)
-        for p in (pq_tmp, js_tmp):
-            p.unlink(missing_ok=True)
         if _disk_full(exc):
             raise DiskFull(
                 f"no space left on device (ENOSPC) in {repo_dir.parent} while generating "
@@ -91,7 +87,7 @@ def _build(spec: LibrarySpec, tmp: Path, log) -> tuple:
     progress = Progress(log, spec.files, spec.bytes)
     progress.begin("plan")
     tmp.mkdir(parents=True)
-    gitio.git(tmp, "init", "-q", "-b", "main")
+    git(tmp, "init", "-q", "-b", "main")
     slots = plan_library(spec)
     renderer = Renderer(spec.seed)
     size_library(slots, spec, renderer)
@@ -106,10 +102,10 @@ def _build(spec: LibrarySpec, tmp: Path, log) -> tuple:
     if commits:
         # The files on disk already equal HEAD; read-tree + refresh only records their stat
         # data (one hashing read), much cheaper than a checkout rewriting them.
-        gitio.git(tmp, "read-tree", "HEAD")
-        gitio.git(tmp, "update-index", "-q", "--refresh")
-        head = gitio.git(tmp, "rev-parse", "HEAD").decode().strip()
-        tree = gitio.git(tmp, "rev-parse", "HEAD^{tree}").decode().strip()
+        git(tmp, "read-tree", "HEAD")
+        git(tmp, "update-index", "-q", "--refresh")
+        head = git(tmp, "rev-parse", "HEAD")
+        tree = git(tmp, "rev-parse", "HEAD^{tree}")
         blobs = gitio.ls_tree(tmp)
     paths = [s.path.encode() for s in slots]
     assert sorted(blobs) == sorted(paths), "HEAD tree differs from the planned library"

@@ -14,20 +14,20 @@ import os
 import random
 from pathlib import Path
 
-import pyarrow.parquet as pq
 import yaml
 
 from ddxspike.catalogue import query
-from ddxspike.catalogue.generate import plan_queries
 from ddxspike.catalogue.record import InvalidWorkflow, read_record
 from ddxspike.outputs import replace_atomically
+from ddxspike.repos import manifest
+from ddxspike.repos.catalogue.generate import plan_queries
 
 
 def tracked_paths(manifest_path, library: str) -> list[bytes]:
     """Every path of the manifest below the library's workflows/ folder, relative to the library."""
     prefix = (library.rstrip("/") + "/").encode() if library else b""
     top = prefix + b"workflows/"
-    paths = pq.read_table(manifest_path, columns=["path"]).column("path").to_pylist()
+    paths = manifest.read_paths(manifest_path)
     return sorted(p[len(prefix):] for p in paths if p.startswith(top))
 
 

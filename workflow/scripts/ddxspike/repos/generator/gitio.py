@@ -1,30 +1,14 @@
-"""Git plumbing for the generator: an isolated environment, fast-import streams, tree listing."""
+"""Git plumbing for the generator: fast-import streams and tree listing (through gitrun)."""
 
-import os
 import subprocess
 import tempfile
+
+from ddxspike.gitrun import environment, git_bytes
 
 # Fixed identity and dates: together with the content they make the commit ids deterministic.
 IDENT = b"DDX Library <library@ddx.invalid>"
 EPOCH = 1735689600  # 2025-01-01T00:00:00Z; commit k is dated one hour after commit k-1
 EMPTY_TREE = "4b825dc642cb6eb9a060e54bf8d69288fbee4904"
-
-
-def git_env() -> dict:
-    """The caller's environment minus anything that could change what git writes: no system or
-    global config (autocrlf, default branch, hooks), no inherited GIT_DIR/GIT_INDEX_FILE."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
-    env.update(GIT_CONFIG_NOSYSTEM="1", GIT_CONFIG_GLOBAL=os.devnull, LC_ALL="C")
-    return env
-
-
-def git(repo, *args, stdin=None) -> bytes:
-    proc = subprocess.run(["git", "-C", str(repo), *args], input=stdin, capture_output=True,
-                          env=git_env())
-    if proc.returncode:
-        raise RuntimeError(f"git {' '.join(args)} failed ({proc.returncode}): "
-                           f"{proc.stderr.decode(errors='replace').strip()}")
-    return proc.stdout
 
 
 class FastImportFailed(RuntimeError):
@@ -40,7 +24,7 @@ class FastImport:
         self._err = tempfile.TemporaryFile()
         self.proc = subprocess.Popen(["git", "-C", str(repo), *conf, "fast-import", "--quiet",
                                       "--done", *options], stdin=subprocess.PIPE,
-                                     stderr=self._err, env=git_env(), bufsize=1 << 20)
+                                     stderr=self._err, env=environment(), bufsize=1 << 20)
         self._write = self.proc.stdin.write
 
     def write(self, data: bytes) -> None:
@@ -89,7 +73,7 @@ class FastImport:
 def ls_tree(repo) -> dict:
     """{path bytes: blob id} of HEAD, recursively."""
     out = {}
-    for rec in git(repo, "ls-tree", "-r", "-z", "--full-tree", "HEAD").split(b"\0"):
+    for rec in git_bytes(repo, "ls-tree", "-r", "-z", "--full-tree", "HEAD").split(b"\0"):
         if rec:
             meta, path = rec.split(b"\t", 1)
             out[path] = meta.split()[2].decode()

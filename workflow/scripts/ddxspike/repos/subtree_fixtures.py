@@ -19,12 +19,11 @@ import hashlib
 import json
 import os
 import shutil
-import subprocess
 from pathlib import Path
 
-from . import ddx
-from .gitcmd import GitError, git, git_env, run
-from .workspace import fingerprint, fresh_copy
+from ddxspike.gitrun import GitError, git, run
+from ddxspike.subtree import ddx
+from ddxspike.subtree.workspace import fingerprint, fresh_copy
 
 PROJECT_FILES = 40
 EPOCH = 1_700_000_000
@@ -34,37 +33,23 @@ class UpstreamError(ValueError):
     """A configured real upstream cannot be used; the message names its config key."""
 
 
-def _read_env() -> dict:
-    """git reading a user's repository: no optional locks (no index refresh written back), and
-    the caller's GIT_DIR & co. cannot redirect it."""
-    env = git_env({"GIT_OPTIONAL_LOCKS": "0"})
-    for var in ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_OBJECT_DIRECTORY",
-                "GIT_ALTERNATE_OBJECT_DIRECTORIES", "GIT_COMMON_DIR"):
-        env.pop(var, None)
-    return env
-
-
-def _read(args, cwd=None) -> subprocess.CompletedProcess:
-    return subprocess.run(["git", *map(str, args)], cwd=cwd, capture_output=True, text=True,
-                          env=_read_env())
+def _read(args, cwd=None):
+    """git reading a user's repository or bundle (gitrun, read_only): returns the finished
+    process, stdout and stderr as text."""
+    return run(["git", *args], cwd, check=False, read_only=True, text=True)
 
 
 def check_upstreams(upstreams: dict | None, sizes: dict, existing: dict, base=".") -> dict:
     """config subtree.upstreams as name -> source {kind, path, library, state}. An entry names an
-    existing_repos entry (`existing`: name -> ddxspike.existing.ExistingRepo, already checked),
+    existing_repos entry (`existing`: name -> ddxspike.repos.existing.ExistingRepo, already checked),
     or is {bundle: PATH}. `state` (the source's HEAD, or the bundle's heads) reruns the cell
     when the history changes. Raises UpstreamError naming the key."""
-    from ddxspike.settings import EDGE_PREFIX
-
     out = {}
     for name, entry in (upstreams or {}).items():
         key = f"config subtree.upstreams.{name}"
         if name in sizes:
             raise UpstreamError(f"{key}: the name {name!r} is also a key of sizes (both would "
                                 f"write results/subtree/{name}/); give the upstream another name")
-        if name.startswith(EDGE_PREFIX):
-            raise UpstreamError(f"{key}: {name!r} starts with {EDGE_PREFIX!r}, which names edge "
-                                "cases (edge_cases)")
         if isinstance(entry, str):
             if entry not in existing:
                 raise UpstreamError(f"{key}: {entry!r} is not one of existing_repos "
@@ -288,4 +273,4 @@ def check_pristine(info):
             raise RuntimeError(f"pristine repository {name} ({path}) changed: {diff}")
 
 
-__all__ = ["build_fixtures", "check_pristine", "check_upstreams", "clone_upstream", "git_env"]
+__all__ = ["build_fixtures", "check_pristine", "check_upstreams", "clone_upstream"]

@@ -17,7 +17,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from ddxspike.catalogue import helix, query, vocabulary as V
+from ddxspike.catalogue import query
+from ddxspike.repos.catalogue import helix, vocabulary as V
 from ddxspike.outputs import replace_atomically
 
 # Ways a workflow.yml is broken in a bad-input catalogue, and a word its reason must contain.

@@ -4,45 +4,33 @@
 Two things live here: the load-time check that every configured path is the root of a git
 working tree of a kind that can be measured (so a bad entry stops the run before any job, saying
 why and what to do), and the ground truth of such a repository, written in the generator's
-manifest format so every experiment checks its answers the same way. Ground truth comes from
+manifest (repos/manifest.py) so every experiment checks its answers the same way. Ground truth comes from
 git's own listing (`git ls-files`: the tracked files present on disk) and lstat, never from the
 walkers being measured, so the working tree must hold exactly what git tracks: untracked or
 ignored files, files missing from disk, sparse checkouts, submodules and unfinished merges are
 refused; a linked worktree (.git is a file) is measured like any other.
 
-Nothing here writes inside the repository: git runs read-only commands with
-GIT_OPTIONAL_LOCKS=0 (no opportunistic index refresh), files are only opened for reading, and a
+Nothing here writes inside the repository: git runs read-only commands (gitrun, read_only:
+GIT_OPTIONAL_LOCKS=0, no opportunistic index refresh), files are only opened for reading, and a
 split index (which git touches on every read) is refused after reading it in Python only.
 """
 
 import hashlib
-import json
 import os
 import stat
-import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-import pyarrow as pa
-import pyarrow.parquet as pq
-
+from ddxspike import gitrun
 from ddxspike.discovery.indexfile import IndexFormatError, SplitIndexError, read_index
 from ddxspike.groundtruth import digest_paths
+from ddxspike.repos import manifest
 
 # DDX's top-level asset folders (`ddx list` reads their immediate children).
 ASSET_TYPES = ("templates", "patterns", "prompts", "personas", "workflows", "mcp-servers",
                "environments", "tools", "configs")
 # git's own text/binary heuristic: a NUL byte within the first 8000 bytes means binary.
 SNIFF_BYTES = 8000
-
-MANIFEST_SCHEMA = pa.schema([
-    ("path", pa.binary()),
-    ("size", pa.int64()),
-    ("blob", pa.string()),
-    ("kind", pa.string()),
-    ("asset_type", pa.string()),
-    ("asset", pa.string()),
-])
 
 
 class ExistingRepoError(ValueError):
@@ -55,19 +43,9 @@ class ExistingRepo:
     library: str = ""  # DDX's library folder relative to the root ("" = the root itself)
 
 
-def _git_env() -> dict:
-    env = dict(os.environ, GIT_OPTIONAL_LOCKS="0", LC_ALL="C")
-    # A repository given by path must not be redirected by the caller's environment.
-    for var in ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_OBJECT_DIRECTORY"):
-        env.pop(var, None)
-    return env
-
-
 def git(repo, *args, check=True) -> bytes:
-    proc = subprocess.run(["git", "-C", str(repo), *args], capture_output=True, env=_git_env())
-    if check and proc.returncode != 0:
-        raise subprocess.CalledProcessError(proc.returncode, proc.args, proc.stdout, proc.stderr)
-    return proc.stdout
+    """A read-only git command in the user's repository; stdout as bytes."""
+    return gitrun.git_bytes(repo, *args, check=check, read_only=True)
 
 
 def check_existing_repos(existing: dict | None, sizes: dict, base=".") -> dict[str, ExistingRepo]:
@@ -95,13 +73,13 @@ def check_existing_repos(existing: dict | None, sizes: dict, base=".") -> dict[s
             raise ExistingRepoError(f"{key}: {raw!r} does not exist (resolved to {path})")
         if not path.is_dir():
             raise ExistingRepoError(f"{key}: {raw!r} is not a folder (resolved to {path})")
-        proc = subprocess.run(["git", "-C", str(path), "rev-parse", "--show-toplevel"],
-                              capture_output=True, text=True, env=_git_env())
+        proc = gitrun.run(["git", "rev-parse", "--show-toplevel"], path, check=False,
+                          read_only=True)
         if proc.returncode != 0:
-            why = proc.stderr.strip().splitlines()
+            why = proc.stderr.decode(errors="replace").strip().splitlines()
             raise ExistingRepoError(f"{key}: {raw!r} is not a git repository with a working "
                                     f"tree ({why[-1] if why else 'git rev-parse failed'})")
-        top = Path(os.path.realpath(proc.stdout.strip()))
+        top = Path(os.path.realpath(os.fsdecode(proc.stdout.strip())))
         if top != path:
             raise ExistingRepoError(f"{key}: {raw!r} is a folder inside the git repository "
                                     f"{top}; give the repository's root")
@@ -264,58 +242,45 @@ def state(repo) -> str:
     return h.hexdigest()[:16]
 
 
-def build_manifest(repo, library: str = "") -> tuple[pa.Table, dict]:
+def build_manifest(repo, library: str = "") -> tuple:
     """The repository's ground truth: manifest table and summary, like the generator's. Paths are
     the repository's; asset_type/asset are counted from the library folder (`library`)."""
     repo = str(repo)
     root = os.fsencode(repo)
     blobs = tracked(repo)
-    rows = {name: [] for name in MANIFEST_SCHEMA.names}
-    total = 0
+    rows = []
     for rel, st in worktree_entries(repo, blobs):
         atype, asset = _asset(rel, library)
-        rows["path"].append(rel)
-        rows["size"].append(st.st_size)
-        rows["blob"].append(blobs.get(rel))
-        rows["kind"].append(_kind(os.path.join(root, rel), st))
-        rows["asset_type"].append(atype)
-        rows["asset"].append(asset)
-        total += st.st_size
-    table = pa.Table.from_pydict(rows, schema=MANIFEST_SCHEMA)
+        rows.append({"path": rel, "size": st.st_size, "blob": blobs.get(rel),
+                     "kind": _kind(os.path.join(root, rel), st), "asset_type": atype,
+                     "asset": asset})
+    table = manifest.table(rows)
+    kinds = [r["kind"] for r in rows]
     head = git(repo, "rev-parse", "--verify", "-q", "HEAD", check=False).decode().strip()
     summary = {
         "source": "existing",
         "repo": repo,
         "library": library,
         "files": table.num_rows,
-        "bytes": total,
+        "bytes": sum(r["size"] for r in rows),
         "commits": int(git(repo, "rev-list", "--count", "HEAD")) if head else 0,
         "tree": git(repo, "rev-parse", "HEAD^{tree}").decode().strip() if head else None,
         "head": head or None,
-        "digest": digest_paths(rows["path"]),
-        "text_files": rows["kind"].count("text"),
-        "binary_files": rows["kind"].count("binary"),
+        "digest": digest_paths(r["path"] for r in rows),
+        "text_files": kinds.count("text"),
+        "binary_files": kinds.count("binary"),
         "untracked_on_disk": untracked_count(repo),
-        "asset_types": sorted({t for t in rows["asset_type"] if t}),
-        "workflows": len({a for t, a in zip(rows["asset_type"], rows["asset"])
-                          if t == "workflows"}),
+        "asset_types": sorted({r["asset_type"] for r in rows if r["asset_type"]}),
+        "workflows": len({r["asset"] for r in rows if r["asset_type"] == "workflows"}),
     }
     return table, summary
 
 
 def write_manifest(repo, manifest_path, library: str = "", log=lambda msg: None) -> dict:
-    """Write <manifest>.parquet and its summary <manifest>.json atomically (temp + replace)."""
-    out = Path(manifest_path)
-    out.parent.mkdir(parents=True, exist_ok=True)
+    """Write the repository's manifest and summary (manifest.write: atomically)."""
     log(f"listing {repo} with git ls-files + lstat")
     table, summary = build_manifest(repo, library)
-    tmp = out.with_name(out.name + f".tmp-{os.getpid()}")
-    pq.write_table(table, tmp)
-    js = out.with_suffix(".json")
-    js_tmp = js.with_name(js.name + f".tmp-{os.getpid()}")
-    js_tmp.write_text(json.dumps(summary, indent=1))
-    os.replace(tmp, out)
-    os.replace(js_tmp, js)
+    manifest.write(manifest_path, table, summary)
     log(f"{summary['files']} tracked files, {summary['bytes']} bytes, {summary['commits']} "
         f"commits, head {summary['head']}")
     return summary
