@@ -39,6 +39,7 @@ class Named(list):
     def __init__(self, d):
         super().__init__(d.values())
         self.__dict__.update(d)
+        self.items = d.items
 spec = json.loads(sys.argv[1])
 sys.path.insert(0, spec["scripts"])
 sm = type("Snakemake", (), {})()
@@ -93,14 +94,11 @@ def jobs(config: dict, results: Path, out: Path) -> dict:
 
 
 def chart_jobs(tree: Path, config: dict, results: Path, out: Path) -> dict:
-    """The chart jobs of this tree's rules: one per chart (render_chart.py) or all at once (charts.py)."""
+    """The chart jobs of this tree's rules: one per family (render_charts.py) or, before, one per
+    chart (render_chart.py)."""
     tables = {"measurements": str(results / "measurements.parquet"),
               "hosts": str(results / "hosts.parquet")}
     scripts = tree / "workflow" / "scripts"
-    if (scripts / "render_charts.py").exists():
-        return {"render_charts": {"script": "render_charts.py", "input": tables,
-                                  "output": {"charts": str(out / "charts")},
-                                  "params": {"targets": config["targets"]}}}
     sys.path.insert(0, str(scripts))
     try:
         from ddxspike.charts import CHARTS
@@ -108,10 +106,16 @@ def chart_jobs(tree: Path, config: dict, results: Path, out: Path) -> dict:
         sys.path.pop(0)
         for m in [m for m in sys.modules if m == "ddxspike" or m.startswith("ddxspike.")]:
             sys.modules.pop(m)
-    return {f"render_chart {name}": {"script": "render_chart.py", "input": tables,
-                                     "output": {"svg": str(out / "charts" / f"{name}.svg")},
-                                     "params": {"targets": config["targets"]},
-                                     "wildcards": {"chart": name}} for name in CHARTS}
+    svg = {name: str(out / "charts" / f"{name}.svg") for name in CHARTS}
+    params = {"targets": config["targets"]}
+    if (scripts / "render_charts.py").exists():
+        families = sorted({name.split("_")[0] for name in CHARTS})
+        return {f"charts {f}": {"script": "render_charts.py", "input": tables, "params": params,
+                                "output": {n: p for n, p in svg.items() if n.split("_")[0] == f}}
+                for f in families}
+    return {f"chart {name}": {"script": "render_chart.py", "input": tables, "params": params,
+                              "output": {"svg": path}, "wildcards": {"chart": name}}
+            for name, path in svg.items()}
 
 
 def run(tree: Path, name: str, job: dict, logs: Path) -> tuple[float, float]:

@@ -16,7 +16,6 @@ import fnmatch
 
 import numpy as np
 import pandas as pd
-from scipy import stats as sps
 
 from ddxspike.report import tidy
 
