@@ -138,6 +138,13 @@ def test_comparison_verdicts():
     # Significant but within the noise threshold: not called.
     assert compare.compare_cell(rng.normal(1.04, 0.005, 15), rng.normal(1.0, 0.005, 15))["verdict"] == "same"
     assert compare.compare_cell([1.0], base)["verdict"] == "insufficient"
+    # Three trials a side: the quotient of two [min, max] intervals, each 75%: at least 56%, said so.
+    few = compare.compare_cell([2.0, 2.1, 1.9], [1.0, 1.05, 0.95])
+    assert few["ratio_ci_low"] == pytest.approx(1.9 / 1.05) and few["ratio_ci_high"] == pytest.approx(2.1 / 0.95)
+    assert few["ratio_ci_level"] == pytest.approx(0.75 * 0.75)
+    assert "(≥ 56%)" in html.comparison_page(pd.DataFrame([{"metric": "wall_s", "mode": "time", **few}]),
+                                             ["mode"], "old.parquet")
+    assert slow["ratio_ci_level"] >= 0.95 ** 2
 
 
 def test_comparison_of_tables_and_the_host_check():

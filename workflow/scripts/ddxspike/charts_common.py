@@ -37,6 +37,7 @@ def medians(d: pd.DataFrame, keys: list[str], metric: str) -> pd.DataFrame:
     group at once); a group without values keeps its row, with no median."""
     if d.empty:
         return pd.DataFrame(columns=[*keys, "median", "lo", "hi", "coverage", "trials"])
+    d = d.reset_index(drop=True)  # rows by position: a concatenation repeats index labels
     groups = d.groupby(keys, dropna=False, sort=True)
     code = groups.ngroup()
     first = code.drop_duplicates()
