@@ -39,7 +39,11 @@ def chart_reports(family):
 
 def chart_code(family):
     """The modules a family's charts are drawn by: editing one reruns the family's job."""
-    modules = [f"ddxspike.charts_{family}", "ddxspike.charts_common", "ddxspike.report.stats"]
+    modules = [
+        f"ddxspike.charts_{family}",
+        "ddxspike.charts_common",
+        "ddxspike.stats.summary",
+    ]
     return [module_source(m) for m in modules]
 
 
