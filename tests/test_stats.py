@@ -13,9 +13,9 @@ from ddxspike.stats import compare, html, summary
 
 def test_tukey_outliers_on_constructed_data():
     base = np.linspace(10, 11, 40)  # quartiles ~10.24 and ~10.78 once the outliers are in
-    assert summary.tukey_outliers(base) == (0, 0)
+    d = summary.describe(base)
+    assert (d["outliers_mild"], d["outliers_severe"]) == (0, 0)
     # 12.0 lies between the 1.5 and 3 IQR fences (mild); 15 and 5 beyond 3 IQR (severe).
-    assert summary.tukey_outliers(np.r_[base, 12.0, 15.0, 5.0]) == (1, 2)
     d = summary.describe(np.r_[base, 12.0, 15.0, 5.0])
     assert d["outliers_mild"] == 1 and d["outliers_severe"] == 2
     assert d["max"] == 15.0 and d["min"] == 5.0  # flagged, not dropped
@@ -51,6 +51,35 @@ def test_median_interval_covers_the_true_median_at_the_nominal_rate(n):
 def test_median_interval_small_samples_say_their_coverage():
     lo, hi, level = summary.median_interval([3.0, 1.0, 2.0])
     assert (lo, hi) == (1.0, 3.0) and level == pytest.approx(0.75)
+
+
+def test_interval_ranks_agree_with_the_binomial_distribution():
+    from scipy import stats as sps
+
+    for n in range(2, 40):
+        lo, level = summary.interval_ranks(n)
+        assert level == pytest.approx(sps.binom.cdf(n - lo, n, 0.5) - sps.binom.cdf(lo - 1, n, 0.5))
+        assert level >= 0.95 or lo == 1  # below 95% only as [min, max], when nothing reaches it
+        if lo + 1 <= n + 1 - (lo + 1):  # the next narrower interval would miss 95%
+            assert sps.binom.cdf(n - lo - 1, n, 0.5) - sps.binom.cdf(lo, n, 0.5) < 0.95
+
+
+def test_describe_groups_matches_numpy_group_by_group():
+    rng = np.random.default_rng(3)
+    sizes = [1, 2, 3, 4, 5, 8, 13, 40]
+    groups = np.repeat(np.arange(len(sizes)), sizes)
+    values = rng.lognormal(0.0, 0.7, groups.size)
+    values[3] = np.nan  # a missing value is no value
+    table = summary.describe_groups(values, groups)
+    for g, row in table.iterrows():
+        x = values[(groups == g) & ~np.isnan(values)]
+        q1, med, q3, p95 = np.percentile(x, [25, 50, 75, 95])
+        assert row["n"] == x.size and row["median"] == pytest.approx(med, rel=1e-12)
+        assert (row["q1"], row["q3"], row["p95"]) == pytest.approx((q1, q3, p95), rel=1e-12)
+        assert row["mad"] == pytest.approx(np.median(np.abs(x - med)), rel=1e-12)
+        assert row["sd"] == pytest.approx(x.std(ddof=1) if x.size > 1 else 0.0, rel=1e-9)
+        lo, hi, level = summary.median_interval(x)
+        assert (row["ci_low"], row["ci_high"], row["ci_level"]) == pytest.approx((lo, hi, level), nan_ok=True)
 
 
 def _rows(strategy, values, mode="time", status="ok", **dims):
@@ -109,6 +138,13 @@ def test_comparison_verdicts():
     # Significant but within the noise threshold: not called.
     assert compare.compare_cell(rng.normal(1.04, 0.005, 15), rng.normal(1.0, 0.005, 15))["verdict"] == "same"
     assert compare.compare_cell([1.0], base)["verdict"] == "insufficient"
+    # Three trials a side: the quotient of two [min, max] intervals, each 75%: at least 56%, said so.
+    few = compare.compare_cell([2.0, 2.1, 1.9], [1.0, 1.05, 0.95])
+    assert few["ratio_ci_low"] == pytest.approx(1.9 / 1.05) and few["ratio_ci_high"] == pytest.approx(2.1 / 0.95)
+    assert few["ratio_ci_level"] == pytest.approx(0.75 * 0.75)
+    assert "(≥ 56%)" in html.comparison_page(pd.DataFrame([{"metric": "wall_s", "mode": "time", **few}]),
+                                             ["mode"], "old.parquet")
+    assert slow["ratio_ci_level"] >= 0.95 ** 2
 
 
 def test_comparison_of_tables_and_the_host_check():

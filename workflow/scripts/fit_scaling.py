@@ -12,7 +12,7 @@ from ddxspike.report import fits, tidy
 def main(sm):
     with open(sm.log[0], "w") as log:
         started = time.monotonic()
-        df = pd.read_parquet(sm.input.measurements)
+        df = tidy.read(sm.input.measurements)
         # One fit per host: this run's own hosts together (a cluster's nodes), each imported apart.
         df = tidy.with_run_hosts(df, tidy.own_hosts(df, pd.read_parquet(sm.input.hosts)))
         table = fits.fit_table(df, exclude=sm.params.exclude)

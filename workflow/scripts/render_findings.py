@@ -52,10 +52,8 @@ def measured_on(path) -> str:
 
 
 def main(sm):
-    df = pd.read_parquet(sm.input.measurements)
-    fits = pd.read_parquet(sm.input.fits)
-    hosts = pd.read_parquet(sm.input.hosts)
-    profiles = pd.read_parquet(sm.input.profiles)
+    df, fits, hosts, profiles = (tidy.read(p) for p in (sm.input.measurements, sm.input.fits,
+                                                        sm.input.hosts, sm.input.profiles))
     cfg = sm.params.report
     # Verdicts, targets and policy are judged on this run's rows: pooling them with another
     # machine's timings would describe neither. Imported hosts stay in the tables below, per host.

@@ -1,4 +1,4 @@
-# Chart names, their report categories, and the files they render to.
+# Chart names, their report categories, their families (one job each) and the files they render to.
 
 CHART_CATEGORIES = {
     "discovery_time_vs_files": "1. Asset discovery",
@@ -17,6 +17,34 @@ CHART_CATEGORIES = {
     "catalogue_query_kinds": "3. Workflow catalogue",
     "catalogue_memory": "3. Workflow catalogue",
 }
+# A chart's family is its name's first word: its module is ddxspike/charts_<family>.py.
+CHART_FAMILIES = sorted({chart.split("_")[0] for chart in CHART_CATEGORIES})
+
+
+def charts_of(family):
+    return [chart for chart in CHART_CATEGORIES if chart.split("_")[0] == family]
+
+
+def chart_reports(family):
+    """The family's SVGs by chart name, each marked for the report with its own caption."""
+    return {
+        chart: report(
+            f"results/charts/{chart}.svg",
+            caption=f"../report/{chart}.rst",
+            category=CHART_CATEGORIES[chart],
+        )
+        for chart in charts_of(family)
+    }
+
+
+def chart_code(family):
+    """The modules a family's charts are drawn by: editing one reruns the family's job."""
+    modules = [
+        f"ddxspike.charts_{family}",
+        "ddxspike.charts_common",
+        "ddxspike.stats.summary",
+    ]
+    return [module_source(m) for m in modules]
 
 
 def chart_outputs():

@@ -4,6 +4,7 @@ latency and memory against the number of workflows, per strategy, with DDX's tar
 import altair as alt
 import pandas as pd
 
+from ddxspike import charts_common as common
 from ddxspike.catalogue import query
 from ddxspike.repos.model import SYNTHETIC
 
@@ -33,6 +34,30 @@ def _workflows_axis() -> alt.X:
     return alt.X("workflows:Q", scale=alt.Scale(type="log"), title="workflows in the catalogue")
 
 
+def _median_lines(long: pd.DataFrame, value: str, y_title: str, log: bool = True, color: str = "strategy",
+                  dash=None, dash_sort=(), color_title=None, y_format=None) -> alt.LayerChart:
+    """Median of `value` per series and workflow count, with the interval of the median as bars
+    (the summary's order-statistics interval; coverage in the tooltip)."""
+    series = [color, *([dash] if dash else [])]
+    med = common.medians(long[long[value].notna()], [*series, "workflows"], value)
+    if log:
+        med = med[med["median"] > 0]  # log scale; no value: not timed
+    scale = alt.Scale(type="log") if log else alt.Scale()
+    axis = alt.Axis(format=y_format) if y_format else alt.Undefined
+    enc = {"x": _workflows_axis(), "color": alt.Color(f"{color}:N", title=color_title or color)}
+    if dash:
+        enc["strokeDash"] = alt.StrokeDash(f"{dash}:N", legend=None, sort=list(dash_sort))
+    base = alt.Chart(med)
+    bars = base.mark_rule(opacity=0.55).encode(**{k: v for k, v in enc.items() if k != "strokeDash"},
+                                               y=alt.Y("lo:Q", scale=scale), y2="hi:Q",
+                                               detail=alt.Detail(f"{series[-1]}:N"))
+    tooltip = [*(f"{c}:N" for c in series), "workflows:Q", alt.Tooltip("median:Q", format=".4g"),
+               alt.Tooltip("lo:Q", format=".4g"), alt.Tooltip("hi:Q", format=".4g"), "coverage:N", "trials:Q"]
+    line = base.mark_line(point=True).encode(**enc, y=alt.Y("median:Q", scale=scale, title=y_title, axis=axis),
+                                             tooltip=tooltip)
+    return alt.layer(bars, line)
+
+
 def discovery_time(df: pd.DataFrame) -> alt.LayerChart:
     """Median cold start (import, load or scan, first query) per strategy, and the median time
     to build the persistent index, against workflows."""
@@ -42,18 +67,13 @@ def discovery_time(df: pd.DataFrame) -> alt.LayerChart:
     build = d[d["strategy"] == "index-build"].assign(seconds=lambda x: x["wall_s"],
                                                      measure="index build")
     both = pd.concat([cold, build])[["strategy", "workflows", "seconds", "measure"]]
-    med = both.groupby(["strategy", "measure", "workflows"], as_index=False)["seconds"].median()
-    lines = alt.Chart(med).mark_line(point=True).encode(
-        x=_workflows_axis(),
-        y=alt.Y("seconds:Q", scale=alt.Scale(type="log"), title="median time (s)"),
-        color=alt.Color("strategy:N"),
-        strokeDash=alt.StrokeDash("measure:N", legend=None, sort=["cold start", "index build"]),
-        tooltip=["strategy", "measure", "workflows", "seconds"],
-    )
+    lines = _median_lines(both, "seconds", "median time (s)", dash="measure",
+                          dash_sort=["cold start", "index build"])
     return _with_target(lines, DISCOVERY_TARGET).properties(
         width=420, height=280, title=alt.Title(
             "Workflow catalogue: cold discovery vs workflows",
-            subtitle="solid: cold start (load + first query); dashed: index build"))
+            subtitle=["solid: cold start (load + first query); dashed: index build",
+                      "bars: interval of the median (coverage in the tooltip)"]))
 
 
 def query_latency(df: pd.DataFrame) -> alt.LayerChart:
@@ -65,19 +85,13 @@ def query_latency(df: pd.DataFrame) -> alt.LayerChart:
     long = d.melt(id_vars=["strategy", "workflows"], value_vars=list(cols),
                   var_name="percentile", value_name="seconds")
     long["percentile"] = long["percentile"].map(cols)
-    med = long.groupby(["strategy", "percentile", "workflows"], as_index=False)["seconds"].median()
-    med = med[med["seconds"] > 0]  # log scale
-    lines = alt.Chart(med).mark_line(point=True).encode(
-        x=_workflows_axis(),
-        y=alt.Y("seconds:Q", scale=alt.Scale(type="log"), title="query latency after load (s)"),
-        color=alt.Color("strategy:N"),
-        strokeDash=alt.StrokeDash("percentile:N", legend=None, sort=["p50", "p95"]),
-        tooltip=["strategy", "percentile", "workflows", "seconds"],
-    )
+    lines = _median_lines(long, "seconds", "query latency after load (s)", dash="percentile",
+                          dash_sort=["p50", "p95"])
     return _with_target(lines, SEARCH_TARGET).properties(
         width=420, height=280, title=alt.Title(
             "Workflow catalogue: query latency vs workflows",
-            subtitle="solid: p50; dashed: p95 (per trial, median over trials)"))
+            subtitle=["solid: p50; dashed: p95 (per trial, median over trials)",
+                      "bars: interval of the median (coverage in the tooltip)"]))
 
 
 def query_kinds(df: pd.DataFrame) -> alt.FacetChart:
@@ -89,34 +103,30 @@ def query_kinds(df: pd.DataFrame) -> alt.FacetChart:
     long = d.melt(id_vars=["strategy", "workflows"], value_vars=list(cols), var_name="kind",
                   value_name="seconds")
     long["kind"] = long["kind"].map(cols)
-    med = long.groupby(["strategy", "kind", "workflows"], as_index=False)["seconds"].median()
-    med = med[med["seconds"] > 0]  # log scale; no value: kind not timed
-    base = alt.Chart(med)
-    lines = base.mark_line(point=True).encode(
-        x=_workflows_axis(),
-        y=alt.Y("seconds:Q", scale=alt.Scale(type="log"), title="p95 query latency after load (s)"),
-        color=alt.Color("kind:N", title="query kind"),
-        tooltip=["strategy", "kind", "workflows", "seconds"],
-    )
-    limit = base.mark_rule(color="firebrick", strokeDash=[6, 4]).encode(y=alt.datum(SEARCH_TARGET[0]))
-    return alt.layer(lines, limit).properties(width=220, height=200).facet(
-        facet=alt.Facet("strategy:N", title=None), columns=3).properties(title=alt.Title(
-            "Workflow catalogue: p95 latency per query kind vs workflows",
-            subtitle=f"dashed: {SEARCH_TARGET[1]}; median over trials of each trial's p95"))
+    # One panel per strategy, each a layer of its own (a faceted layer shares one data set).
+    panels = []
+    for strategy, g in long[long["seconds"] > 0].groupby("strategy", sort=True):  # no value: not timed
+        lines = _median_lines(g, "seconds", "p95 query latency after load (s)", color="kind",
+                              color_title="query kind")
+        limit = alt.Chart(pd.DataFrame({"limit": [SEARCH_TARGET[0]]})).mark_rule(
+            color="firebrick", strokeDash=[6, 4]).encode(y="limit:Q")
+        panels.append(alt.LayerChart(layer=[lines, limit], width=220, height=200, title=strategy))
+    if not panels:
+        return common.empty("Workflow catalogue: p95 latency per query kind")
+    rows = [alt.HConcatChart(hconcat=panels[i:i + 3]) for i in range(0, len(panels), 3)]
+    return alt.VConcatChart(vconcat=rows, title=alt.Title(
+        "Workflow catalogue: p95 latency per query kind vs workflows",
+        subtitle=[f"dashed: {SEARCH_TARGET[1]}; median over trials of each trial's p95",
+                  "bars: interval of the median (coverage in the tooltip)"]))
 
 
 def memory(df: pd.DataFrame) -> alt.LayerChart:
     """Median peak resident memory of the trial process per strategy against workflows."""
     d = _catalogue(df)
-    med = d.groupby(["strategy", "workflows"], as_index=False)["peak_rss_bytes"].median()
-    lines = alt.Chart(med).mark_line(point=True).encode(
-        x=_workflows_axis(),
-        y=alt.Y("peak_rss_bytes:Q", title="median peak RSS (bytes)", axis=alt.Axis(format="~s")),
-        color=alt.Color("strategy:N"),
-        tooltip=["strategy", "workflows", "peak_rss_bytes"],
-    )
+    lines = _median_lines(d, "peak_rss_bytes", "median peak RSS (bytes)", log=False, y_format="~s")
     return _with_target(lines, MEMORY_TARGET).properties(
-        width=420, height=280, title="Workflow catalogue: peak memory vs workflows")
+        width=420, height=280, title=alt.Title("Workflow catalogue: peak memory vs workflows",
+                                               subtitle="bars: interval of the median (coverage in the tooltip)"))
 
 
 CHARTS = {

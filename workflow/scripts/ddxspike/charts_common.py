@@ -1,5 +1,5 @@
 """What every chart shares: strategy families (a panel holds one family, at most about 8 series),
-medians with the one interval of the document (report/stats.py: order statistics), DDX's own and
+medians with the one interval of the document (stats/summary.py: order statistics), DDX's own and
 the recommended strategy drawn heavier, the target drawn when it lies near the data, and
 legends for every encoding (colour: strategy; line style: cache state)."""
 
@@ -7,14 +7,14 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from ddxspike.report import stats
+from ddxspike.stats import summary
 
 # Families of strategies, one panel each; a strategy named in none lands in "other".
 FAMILIES = {
-    "DDX's own and its models": ["ddx-binary", "ddx-startup", "ddx-list", "ddx-init", "ddx-update",
-                                 "ddx-contribute", "model-add", "model-push", "model-has-subtree",
-                                 "internal-pull", "internal-pull-rm", "internal-check-behind",
-                                 "internal-check-behind-nopath", "tarball-install", "tarball-update"],
+    "DDX's own": ["ddx-binary", "ddx-startup", "ddx-list", "ddx-init", "ddx-update", "ddx-contribute"],
+    "DDX's models": ["model-add", "model-push", "model-has-subtree", "internal-pull", "internal-pull-rm",
+                     "internal-check-behind", "internal-check-behind-nopath", "tarball-install",
+                     "tarball-update"],
     "walkers": ["walk", "scandir", "parallel", "lazy", "sorted-full"],
     "caches": ["memory-cache", "file-cache"],
     "index readers": ["gitindex", "git-ls-files", "index-build", "index-file", "index-memory", "inverted-index"],
@@ -33,15 +33,22 @@ def family(strategy: str) -> str:
 
 
 def medians(d: pd.DataFrame, keys: list[str], metric: str) -> pd.DataFrame:
-    """Median, interval ends and coverage per group (the summary's interval of the median)."""
-    rows = []
-    for key, g in d.groupby(keys, dropna=False, sort=True):
-        med, lo, hi = stats.median_ci(g[metric])
-        rows.append({**dict(zip(keys, key if isinstance(key, tuple) else (key,))), "median": med,
-                     "lo": lo if np.isfinite(lo) else med, "hi": hi if np.isfinite(hi) else med,
-                     "coverage": f"{lo.level:.0%}" if np.isfinite(lo.level) else "1 trial: no interval",
-                     "trials": int(g[metric].notna().sum())})
-    return pd.DataFrame(rows)
+    """Median, interval ends and coverage per group (the summary's interval of the median, every
+    group at once); a group without values keeps its row, with no median."""
+    if d.empty:
+        return pd.DataFrame(columns=[*keys, "median", "lo", "hi", "coverage", "trials"])
+    d = d.reset_index(drop=True)  # rows by position: a concatenation repeats index labels
+    groups = d.groupby(keys, dropna=False, sort=True)
+    code = groups.ngroup()
+    first = code.drop_duplicates()
+    out = d.loc[first.index, keys].set_axis(first.to_numpy()).sort_index()
+    st = summary.describe_groups(d[metric], code).reindex(out.index)
+    out["median"] = st["median"]
+    out["lo"] = st["ci_low"].where(np.isfinite(st["ci_low"]), st["median"])
+    out["hi"] = st["ci_high"].where(np.isfinite(st["ci_high"]), st["median"])
+    out["coverage"] = [f"{v:.0%}" if np.isfinite(v) else "1 trial: no interval" for v in st["ci_level"]]
+    out["trials"] = st["n"].fillna(0).astype(int)
+    return out.reset_index(drop=True)
 
 
 def in_units(med: pd.DataFrame, metric: str, title: str, target=None):
@@ -60,7 +67,7 @@ def empty(title: str, width: int = 400) -> alt.Chart:
 
 
 def lines(med: pd.DataFrame, x: str, x_title: str, y_title: str, emphasise=(), target=None,
-          width=240, height=180, y_format="~g", dash="cache_state") -> alt.LayerChart:
+          width=240, height=180, y_format="~g", dash="cache_state", title=None) -> alt.LayerChart:
     """Median lines with interval bars, log-log; emphasised strategies drawn wider; the target a
     red rule when within 10x of the data (else named in the subtitle)."""
     med = med[(med["median"] > 0)].copy()
@@ -91,8 +98,9 @@ def lines(med: pd.DataFrame, x: str, x_title: str, y_title: str, emphasise=(), t
                              alt.Tooltip("median:Q", format=".4g"), alt.Tooltip("lo:Q", format=".4g"),
                              alt.Tooltip("hi:Q", format=".4g"), "coverage", "trials"])
     if has_dash:
+        shown = [k for k in DASH if (med[dash] == k).any()] or list(DASH)  # the legend names only what is drawn
         line_enc["strokeDash"] = alt.StrokeDash(f"{dash}:N", title="cache" if dash == "cache_state" else dash,
-                                                scale=alt.Scale(domain=list(DASH), range=list(DASH.values())),
+                                                scale=alt.Scale(domain=shown, range=[DASH[k] for k in shown]),
                                                 legend=alt.Legend(symbolStrokeColor="gray"))
         detail = [alt.Detail("strategy:N"), alt.Detail(f"{dash}:N")]
     else:
@@ -110,7 +118,8 @@ def lines(med: pd.DataFrame, x: str, x_title: str, y_title: str, emphasise=(), t
         layers.append(alt.Chart(t).mark_rule(color="firebrick", strokeDash=[4, 3]).encode(y=alt.Y("limit:Q", scale=yscale)))
         layers.append(alt.Chart(t).mark_text(align="left", dx=3, dy=-5, color="firebrick", fontSize=10)
                       .encode(y=alt.Y("limit:Q", scale=yscale), x=alt.value(0), text="text:N"))
-    chart = alt.layer(*layers).properties(width=width, height=height)
+    # Sized and titled as it is built: Altair's .properties() deep-copies the whole chart each time.
+    chart = alt.LayerChart(layer=layers, width=width, height=height, **({"title": title} if title else {}))
     return chart, note
 
 
@@ -127,7 +136,7 @@ def far_note(label: str, ratios) -> str:
 
 
 def family_grid(d: pd.DataFrame, x: str, metric: str, y_title: str, title: str, target=None,
-                depth_order=()) -> alt.VConcatChart:
+                depth_order=(), x_title=None) -> alt.VConcatChart:
     """One row of panels per strategy family, one panel per depth (or one panel without depths):
     median and interval per strategy and cache state, DDX's own drawn wide, the target where near."""
     d = d[d[metric].notna()].assign(family=d["strategy"].map(family))
@@ -142,19 +151,25 @@ def family_grid(d: pd.DataFrame, x: str, metric: str, y_title: str, title: str, 
                 continue
             keys = ["strategy", x] + (["cache_state"] if "cache_state" in g and g["cache_state"].notna().any() else [])
             med, unit_title, tgt = in_units(medians(g, keys, metric), metric, y_title, target)
-            chart, note = lines(med, x, f"repository {x}", unit_title, target=tgt, width=200, height=150)
+            chart, note = lines(med, x, x_title or f"repository {x}", unit_title, target=tgt, width=200,
+                                height=150, title=f"{fam} · {depth}" if depth else fam)
             if note and tgt:
                 far.append(tgt[0] / med["hi"].max())
-            panels.append(chart.properties(title=f"{fam} · {depth}" if depth else fam))
+            panels.append(chart)
         if panels:
-            rows.append(alt.hconcat(*panels).resolve_scale(color="independent", strokeWidth="independent"))
+            rows.append(alt.HConcatChart(hconcat=panels, resolve=alt.Resolve(
+                scale=alt.ScaleResolveMap(color="independent", strokeWidth="independent"))))
+    both_caches = "cache_state" in d and d["cache_state"].nunique() > 1
     sub = ["bars: interval of the median (order statistics; coverage in the tooltip)",
-           "solid: warm cache, dashed: cold; wide: DDX's own"] + ([far_note(target[1], far)] if far else [])
-    return alt.vconcat(*rows).resolve_scale(color="independent").properties(title=alt.Title(title, subtitle=sub))
+           ("solid: warm cache, dashed: cold; " if both_caches else "") + "wide: DDX's own"] + (
+        [far_note(target[1], far)] if far else [])
+    return alt.VConcatChart(vconcat=rows, resolve=alt.Resolve(scale=alt.ScaleResolveMap(color="independent")),
+                            title=alt.Title(title, subtitle=sub))
 
 
 def render_svg(chart) -> str:
-    """An Altair chart as SVG text (offline: vl-convert, no CDN)."""
+    """An Altair chart as SVG text (offline: vl-convert, no CDN). Not validated against the
+    Vega-Lite schema here (a second per large chart): the tests validate every chart's spec."""
     import vl_convert
 
-    return vl_convert.vegalite_to_svg(chart.to_json())
+    return vl_convert.vegalite_to_svg(chart.to_dict(validate=False))

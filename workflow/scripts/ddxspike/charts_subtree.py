@@ -1,5 +1,6 @@
 """Charts of the git subtree experiment (sub-question 2, H3): time against bytes at a fixed
-history, time against commits at a fixed size, .git growth, and git processes spawned."""
+history and against commits at a fixed size (medians with the summary's interval), .git growth,
+and git processes spawned."""
 
 import altair as alt
 import pandas as pd
@@ -28,36 +29,24 @@ def history_sweep(d: pd.DataFrame) -> pd.DataFrame:
     return d[d["size"] == size]
 
 
-def _time_chart(d: pd.DataFrame, x: str, title: str) -> alt.Chart:
-    d = d[["strategy", "size", x, "wall_s", "trial"]]
-    xenc = alt.X(f"{x}:Q", scale=alt.Scale(type="log"), title=f"upstream {x}",
-                 axis=alt.Axis(format="~s", tickCount=4))
-    base = alt.Chart(d)
-    median = base.mark_line(point=True).encode(
-        x=xenc,
-        y=alt.Y("median(wall_s):Q", scale=alt.Scale(type="log"), title="wall time (s)"),
-        tooltip=["size", x, "median(wall_s):Q", "count():Q"],
-    )
-    trials = base.mark_tick(opacity=0.5, size=8).encode(x=xenc, y="wall_s:Q")
-    return (
-        alt.layer(median, trials)
-        .properties(width=150, height=120)
-        .facet(facet=alt.Facet("strategy:N", title=None), columns=6, title=title)
-    )
+def _time_chart(d: pd.DataFrame, x: str, title: str) -> alt.VConcatChart:
+    """Median wall time with its interval (bars) per operation against x, log-log: one panel per
+    strategy family (DDX's own, its models, git subtree, alternatives), DDX's own drawn wider."""
+    if d.empty:
+        return common.empty(title)
+    return common.family_grid(d, x, "wall_s", "median wall time", title, x_title=f"upstream {x}")
 
 
-def time_vs_size(df: pd.DataFrame) -> alt.Chart:
+def time_vs_size(df: pd.DataFrame) -> alt.VConcatChart:
     d = size_sweep(_subtree(df))
     fixed = int(d["commits"].iloc[0]) if not d.empty else 0
-    return _time_chart(d, "bytes", f"Git subtree: time vs library bytes at {fixed} commits "
-                                   "(line: median; ticks: trials)")
+    return _time_chart(d, "bytes", f"Git subtree: time vs library bytes at {fixed} commits")
 
 
-def time_vs_commits(df: pd.DataFrame) -> alt.Chart:
+def time_vs_commits(df: pd.DataFrame) -> alt.VConcatChart:
     d = history_sweep(_subtree(df))
     size = d["size"].iloc[0] if not d.empty else ""
-    return _time_chart(d, "commits", f"Git subtree: time vs upstream commits at size {size} "
-                                     "(line: median; ticks: trials)")
+    return _time_chart(d, "commits", f"Git subtree: time vs upstream commits at size {size}")
 
 
 def git_growth(df: pd.DataFrame) -> alt.Chart:

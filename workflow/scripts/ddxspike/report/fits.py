@@ -16,7 +16,6 @@ import fnmatch
 
 import numpy as np
 import pandas as pd
-from scipy import stats as sps
 
 from ddxspike.report import tidy
 from ddxspike.repos.model import SYNTHETIC
@@ -90,11 +89,8 @@ def regress(X: np.ndarray, y: np.ndarray, strata: np.ndarray, n_boot: int = N_BO
             with np.errstate(invalid="ignore", divide="ignore"):
                 boots = (np.sum(xc * (yb - yb.mean(axis=1, keepdims=True)), axis=1)
                          / np.sum(xc * xc, axis=1))[:, None]
-        else:
-            boots = np.empty((n_boot, k))
-            for i in range(n_boot):
-                c, *_ = np.linalg.lstsq(D[idx[i]], y[idx[i]], rcond=None)
-                boots[i] = c[1:]
+        else:  # least squares of every replicate at once (the pseudo-inverse is lstsq's solution)
+            boots = (np.linalg.pinv(D[idx]) @ y[idx][..., None])[:, 1:, 0]
         lo, hi = np.nanquantile(boots, [0.025, 0.975], axis=0)
         method = f"bootstrap {n_boot} (trials within size)"
     else:
@@ -103,6 +99,8 @@ def regress(X: np.ndarray, y: np.ndarray, strata: np.ndarray, n_boot: int = N_BO
             lo = hi = np.full(k, np.nan)
             method = "none (no residual degrees of freedom)"
         else:
+            from scipy import stats as sps  # here only: importing scipy.stats costs a second
+
             sigma2 = float(np.sum(resid**2)) / dof
             cov = sigma2 * np.linalg.pinv(D.T @ D)
             se = np.sqrt(np.diag(cov))[1:]
@@ -113,11 +111,9 @@ def regress(X: np.ndarray, y: np.ndarray, strata: np.ndarray, n_boot: int = N_BO
             "r2": r2, "ci_method": method, "counts": counts}
 
 
-def _single(g: pd.DataFrame, metric: str, axis: str, n_boot: int) -> dict:
-    x = g[axis].to_numpy(float)
-    y = g[metric].to_numpy(float)
+def _single(x: np.ndarray, y: np.ndarray, axis: str, n_boot: int) -> dict:
     distinct = np.unique(x)
-    base = {"n_sizes": int(distinct.size), "n_points": int(len(g)),
+    base = {"n_sizes": int(distinct.size), "n_points": int(len(x)),
             "x_min": float(x.min()), "x_max": float(x.max())}
     if distinct.size < MIN_SIZES:
         return {**base, "status": "too few sizes",
@@ -133,23 +129,27 @@ def _single(g: pd.DataFrame, metric: str, axis: str, n_boot: int) -> dict:
             "classes": "; ".join(f"{k} {v:.3f}" for k, v in all_rms.items())}
 
 
-def _points(g: pd.DataFrame, ax: list[str]) -> pd.DataFrame:
-    return g[ax].drop_duplicates()
+def _rows_codes(A: np.ndarray) -> np.ndarray:
+    """A code per row of A, equal rows equal, numbered in order of first appearance."""
+    _, first, inverse = np.unique(A, axis=0, return_index=True, return_inverse=True)
+    return np.argsort(np.argsort(first))[inverse.ravel()]
 
 
-def _abs_corr(p: pd.DataFrame, a: str, b: str) -> float:
-    la, lb = np.log(p[a].astype(float)), np.log(p[b].astype(float))
-    if la.std() == 0 or lb.std() == 0:
+def _abs_corr(points: np.ndarray, i: int, j: int) -> float:
+    la, lb = np.log(points[:, i]), np.log(points[:, j])
+    if np.ptp(la) == 0 or np.ptp(lb) == 0:
         return 0.0
     return float(abs(np.corrcoef(la, lb)[0, 1]))
 
 
-def collinear_groups(points: pd.DataFrame, varying: list[str]) -> list[list[str]]:
-    """Axes that the sizes vary together (|r| of logs > COLLINEAR), grouped; order kept."""
+def collinear_groups(points: np.ndarray, axes: list[str], varying: list[str]) -> list[list[str]]:
+    """Axes that the sizes vary together (|r| of logs > COLLINEAR), grouped; order kept.
+    points: the distinct size points, one column per axis of `axes`."""
+    col = {a: i for i, a in enumerate(axes)}
     groups: list[list[str]] = []
     for a in varying:
         for g in groups:
-            if _abs_corr(points, g[0], a) > COLLINEAR:
+            if _abs_corr(points, col[g[0]], col[a]) > COLLINEAR:
                 g.append(a)
                 break
         else:
@@ -160,44 +160,53 @@ def collinear_groups(points: pd.DataFrame, varying: list[str]) -> list[list[str]
 def fit_cell(g: pd.DataFrame, metric: str, cell_axes: list[str], n_boot: int = N_BOOT) -> list[dict]:
     """Every model of one cell's metric against its axes."""
     out = []
-    varying = [a for a in cell_axes if g[a].nunique() >= 2]
-    points = _points(g, cell_axes)
-    groups = collinear_groups(points, varying)
+    A = g[cell_axes].to_numpy(float)
+    y = g[metric].to_numpy(float)
+    col = {a: i for i, a in enumerate(cell_axes)}
+    varying = [a for a in cell_axes if np.unique(A[:, col[a]]).size >= 2]
+    points = np.unique(A, axis=0)
+    groups = collinear_groups(points, cell_axes, varying)
     partners = {a: [b for grp in groups if a in grp for b in grp if b != a] for a in varying}
     for axis in cell_axes:
+        x = A[:, col[axis]]
         others = [o for o in varying if o != axis and o not in partners.get(axis, [])]
-        conf = [o for o in varying if o != axis and _abs_corr(points, axis, o) > CONFOUNDED]
+        conf = [o for o in varying if o != axis and _abs_corr(points, col[axis], col[o]) > CONFOUNDED]
         row = {"axis": axis, "model": "pooled", "held": "", "confounded_with": ",".join(conf)}
-        out.append({**row, **_single(g, metric, axis, n_boot)})
+        out.append({**row, **_single(x, y, axis, n_boot)})
         if others:
-            # The largest set of sizes where every other (separable) axis is held at one value.
+            # The largest set of sizes where every other (separable) axis is held at one value
+            # (ties: the lowest held values, as a sorted group-by visits them).
+            held_at, which = np.unique(A[:, [col[o] for o in others]], axis=0, return_inverse=True)
+            which = which.ravel()
             best = None
-            for key, sub in g.groupby(others):
-                nx = sub[axis].nunique()
-                if nx >= 2 and (best is None or (nx, len(sub)) > (best[1][axis].nunique(), len(best[1]))):
-                    best = (key if isinstance(key, tuple) else (key,), sub)
+            for h in range(len(held_at)):
+                sel = which == h
+                nx = np.unique(x[sel]).size
+                if nx >= 2 and (best is None or (nx, sel.sum()) > best[0]):
+                    best = ((nx, sel.sum()), h, sel)
             if best is not None:
-                held = ", ".join(f"{o}={int(v)}" for o, v in zip(others, best[0]))
+                held = ", ".join(f"{o}={int(v)}" for o, v in zip(others, held_at[best[1]]))
                 out.append({"axis": axis, "model": "controlled", "held": held,
                             "confounded_with": ",".join(partners.get(axis, [])),
-                            **_single(best[1], metric, axis, n_boot)})
+                            **_single(x[best[2]], y[best[2]], axis, n_boot)})
     if len(varying) >= 2:
-        out.extend(_joint(g, metric, groups, n_boot))
+        out.extend(_joint(A, y, col, groups, n_boot))
     return out
 
 
-def _joint(g, metric, groups, n_boot) -> list[dict]:
+def _joint(A, y, col, groups, n_boot) -> list[dict]:
     """Multiple regression on one representative per group of collinear axes; an axis that moves
     with another carries the group's exponent, flagged in confounded_with."""
     reps = [grp[0] for grp in groups]
-    base = {"model": "joint", "n_sizes": int(len(_points(g, reps))), "n_points": int(len(g))}
+    R = A[:, [col[a] for a in reps]]
+    base = {"model": "joint", "n_sizes": int(len(np.unique(R, axis=0))), "n_points": int(len(y))}
 
     def each(fields):
         return [{**base, "axis": a, "held": "joint with " + ", ".join(reps),
                  "confounded_with": ",".join(x for x in grp if x != a), **fields(i)}
                 for i, grp in enumerate(groups) for a in grp]
 
-    if len(_points(g, [a for grp in groups for a in grp])) < MIN_SIZES:
+    if len(np.unique(A[:, [col[a] for grp in groups for a in grp]], axis=0)) < MIN_SIZES:
         return each(lambda i: {"status": "too few sizes",
                                "note": f"{base['n_sizes']} size points; a fit needs {MIN_SIZES}"})
     if len(reps) < 2:
@@ -210,15 +219,12 @@ def _joint(g, metric, groups, n_boot) -> list[dict]:
     if base["n_sizes"] < k + 2:
         return each(lambda i: {"status": "too few sizes",
                                "note": f"{base['n_sizes']} size points for {k} axes; a joint fit needs {k + 2}"})
-    X = np.log(g[reps].to_numpy(float))
-    y = np.log(g[metric].to_numpy(float))
-    strata = pd.factorize(pd.MultiIndex.from_frame(g[reps]))[0]
-    r = regress(X, y, strata, n_boot)
+    r = regress(np.log(R), np.log(y), _rows_codes(R), n_boot)
     return each(lambda i: {"status": "ok", "note": "", "trials_min": int(r["counts"].min()),
                            "a": float(np.exp(r["intercept"])), "b": float(r["b"][i]),
                            "b_lo": float(r["lo"][i]), "b_hi": float(r["hi"][i]),
                            "ci_method": r["ci_method"], "r2": r["r2"],
-                           "x_min": float(g[reps[i]].min()), "x_max": float(g[reps[i]].max())})
+                           "x_min": float(R[:, i].min()), "x_max": float(R[:, i].max())})
 
 
 def scaling_points(df: pd.DataFrame, exclude=()) -> pd.DataFrame:
@@ -246,10 +252,12 @@ def fit_table(df: pd.DataFrame, n_boot: int = N_BOOT, metrics=None, exclude=()) 
         if v.empty:
             continue
         left_out = _excluded(df, v, metric, keys)
+        ids = _cell_id(v, keys)
+        axes = tidy.axes(v)
         for key, g in v.groupby(keys, dropna=False, sort=True):
             key = key if isinstance(key, tuple) else (key,)
-            cell_axes = [a for a in tidy.axes(g) if g[a].notna().all()]
-            n_ex, ex_text = left_out.get(_cell_id(g, keys).iloc[0], (0, ""))
+            cell_axes = [a for a in axes if g[a].notna().all()]
+            n_ex, ex_text = left_out.get(ids.at[g.index[0]], (0, ""))
             for r in fit_cell(g, metric, cell_axes, n_boot):
                 rows.append({**dict(zip(keys, key)), "metric": metric, "kind": kind, **r,
                              "n_excluded": n_ex, "excluded": ex_text})
@@ -261,15 +269,20 @@ def fit_table(df: pd.DataFrame, n_boot: int = N_BOOT, metrics=None, exclude=()) 
 
 
 def _cell_id(d: pd.DataFrame, keys: list[str]) -> pd.Series:
-    return d[keys].apply(lambda c: c.map(str)).agg("\x1f".join, axis=1) if keys else pd.Series("", index=d.index)
+    """Each row's cell as one string (its keys' values joined)."""
+    out = pd.Series("", index=d.index)
+    for i, k in enumerate(keys):
+        out = out + ("\x1f" if i else "") + d[k].map(str).astype(object)
+    return out
 
 
-def _why_out(r, metric) -> str:
-    if r["status"] != "ok":
-        return str(r["status"])
-    if bool(tidy.lukewarm_mask(r.to_frame().T).iloc[0]):
-        return "not cold"
-    return "no value" if pd.isna(r.get(metric)) else "<= 0"
+def _why_out(out: pd.DataFrame, metric: str) -> pd.Series:
+    """Why each trial is out of the fit: its status, not cold, no value, or <= 0 (logs)."""
+    value = out[metric] if metric in out else pd.Series(np.nan, index=out.index)
+    why = np.where(value.isna(), "no value", "<= 0")
+    why = np.where(tidy.lukewarm_mask(out).fillna(False).to_numpy(bool), "not cold", why)
+    status = out["status"].astype(object)
+    return pd.Series(np.where(status != "ok", status.map(str), why), index=out.index)
 
 
 def _excluded(df: pd.DataFrame, v: pd.DataFrame, metric: str, keys: list[str]) -> dict:
@@ -285,7 +298,7 @@ def _excluded(df: pd.DataFrame, v: pd.DataFrame, metric: str, keys: list[str]) -
     res = {}
     if out.empty:
         return res
-    why = out.apply(_why_out, axis=1, args=(metric,))
+    why = _why_out(out, metric)
     for cid, g in out.groupby(_cell_id(out, keys), sort=False):
         parts = []
         for size, sg in g.groupby("size", sort=True):

@@ -28,27 +28,47 @@ def present(df: pd.DataFrame, wanted) -> list:
     return [s for s in (wanted or []) if s in have]
 
 
+# Fits tables indexed for fit_for: id -> (the table, {(metric, axis): (rows, {column: values})}).
+# The table is held, so an id is never reused while indexed; fits tables are not edited in place.
+_INDEXED: dict = {}
+
+
+def _fits_index(fits: pd.DataFrame, metric: str, axis: str):
+    entry = _INDEXED.get(id(fits))
+    if entry is None or entry[0] is not fits:
+        if len(_INDEXED) >= 8:
+            _INDEXED.pop(next(iter(_INDEXED)))
+        by = {k: (g, {c: g[c].to_numpy(object) for c in g.columns})
+              for k, g in fits.groupby(["metric", "axis"], sort=False)}
+        entry = _INDEXED[id(fits)] = (fits, by)
+    return entry[1].get((metric, axis))
+
+
 def fit_for(fits: pd.DataFrame, cell: dict, metric: str, axis: str, models=("controlled", "pooled")):
     """The first ok fit of a cell in the preference order of models, else the first row with its
     status (so a caller can say why there is none), else None."""
     if fits is None or fits.empty:
         return None
-    m = (fits["metric"] == metric) & (fits["axis"] == axis)
+    found = _fits_index(fits, metric, axis)
+    if found is None:
+        return None
+    f, cols = found
+    m = np.ones(len(f), dtype=bool)
     for k, v in cell.items():
-        if k in fits:
-            m &= fits[k].isna() if (v is None or (isinstance(v, float) and np.isnan(v))) else fits[k] == v
-    f = fits[m]
-    if "host_id" in f and f["host_id"].nunique() > 1 and "host_id" not in cell:
-        raise ValueError(f"fit_for: fits of {sorted(f['host_id'].unique())} for one cell: pass one "
+        if k in cols:
+            m &= pd.isna(cols[k]) if (v is None or (isinstance(v, float) and np.isnan(v))) else cols[k] == v
+    hosts = {h for h in cols["host_id"][m] if not pd.isna(h)} if "host_id" in cols else set()
+    if len(hosts) > 1 and "host_id" not in cell:
+        raise ValueError(f"fit_for: fits of {sorted(hosts)} for one cell: pass one "
                          "host's fits (tidy.this_run), never several machines' pooled")
     fallback = None
     for model in models:
-        sub = f[f["model"] == model]
-        ok = sub[sub["status"] == "ok"]
-        if not ok.empty:
-            return ok.iloc[0].to_dict()
-        if fallback is None and not sub.empty:
-            fallback = sub.iloc[0].to_dict()
+        sub = m & (cols["model"] == model)
+        ok = np.flatnonzero(sub & (cols["status"] == "ok"))
+        if ok.size:
+            return f.iloc[ok[0]].to_dict()
+        if fallback is None and sub.any():
+            fallback = f.iloc[np.flatnonzero(sub)[0]].to_dict()
     return fallback
 
 

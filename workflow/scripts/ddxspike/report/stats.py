@@ -26,7 +26,11 @@ class Bound(float):
 
 
 def _values(values) -> np.ndarray:
-    return np.asarray(pd.Series(values, dtype="float64").dropna(), dtype=float)
+    try:
+        v = np.asarray(values, dtype=float)
+    except (TypeError, ValueError):  # a nullable column's pd.NA
+        v = np.asarray(pd.Series(values, dtype="float64"), dtype=float)
+    return v[~np.isnan(v)]
 
 
 def median_ci(values) -> tuple[float, float, float]:

@@ -1,5 +1,10 @@
-"""Change detection against a baseline run: per cell, the ratio of medians with a bootstrap
-interval, a Mann-Whitney U test, a noise threshold and a verdict (asv compare / criterion style).
+"""Change detection against a baseline run: per cell, the ratio of medians with its interval, a
+Mann-Whitney U test, a noise threshold and a verdict (asv compare / criterion style).
+
+The ratio's interval is the document's one (report/stats.py ratio_ci): the quotient of the two
+medians' order-statistics intervals, whose coverage is at least the product of theirs, stated in
+`ratio_ci_level` (e.g. >= 56% from three trials a side: [min, max] each); a percentile bootstrap of
+two or three trials would only re-draw [min, max] and claim a 95% it does not have.
 
 A verdict of `faster` or `slower` needs both a significant test (p < ALPHA) and a change larger
 than the noise threshold, so the ordinary jitter of a shared machine reads as `same`. Rows
@@ -12,11 +17,11 @@ import numpy as np
 import pandas as pd
 from scipy import stats as sps
 
+from ddxspike.report.stats import ratio_ci
 from ddxspike.stats.summary import cell_keys
 
 ALPHA = 0.05
 NOISE_THRESHOLD = 0.10  # a change under 10% is not called (same as the per-cell noise flag)
-RESAMPLES = 2000
 METRICS = {"time": ["wall_s", "peak_rss_bytes"], "heap": ["py_heap_peak_bytes"]}
 
 
@@ -36,21 +41,6 @@ def check_hosts(current: pd.DataFrame, baseline: pd.DataFrame, baseline_path: st
         )
 
 
-def ratio_interval(cur, base, confidence: float = 0.95, resamples: int = RESAMPLES,
-                   seed: int = 0) -> tuple[float, float]:
-    """Percentile bootstrap interval of median(cur) / median(base), both samples resampled."""
-    rng = np.random.default_rng(seed)
-    c = np.asarray(cur, dtype=float)
-    b = np.asarray(base, dtype=float)
-    mc = np.median(rng.choice(c, size=(resamples, len(c))), axis=1)
-    mb = np.median(rng.choice(b, size=(resamples, len(b))), axis=1)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        r = mc / mb
-    tail = (1 - confidence) / 2 * 100
-    lo, hi = np.nanpercentile(r, [tail, 100 - tail])
-    return float(lo), float(hi)
-
-
 def verdict(ratio: float, p: float, threshold: float = NOISE_THRESHOLD, alpha: float = ALPHA) -> str:
     if math.isnan(ratio) or math.isnan(p):
         return "insufficient"
@@ -68,10 +58,10 @@ def compare_cell(cur, base, threshold: float = NOISE_THRESHOLD) -> dict:
            "median_current": float(np.median(cur)) if len(cur) else math.nan,
            "median_baseline": float(np.median(base)) if len(base) else math.nan,
            "ratio": math.nan, "ratio_ci_low": math.nan, "ratio_ci_high": math.nan,
-           "mannwhitney_p": math.nan, "threshold": threshold}
+           "ratio_ci_level": math.nan, "mannwhitney_p": math.nan, "threshold": threshold}
     if len(cur) >= 2 and len(base) >= 2 and out["median_baseline"] > 0:
-        out["ratio"] = out["median_current"] / out["median_baseline"]
-        out["ratio_ci_low"], out["ratio_ci_high"] = ratio_interval(cur, base)
+        out["ratio"], lo, hi = ratio_ci(cur, base)
+        out["ratio_ci_low"], out["ratio_ci_high"], out["ratio_ci_level"] = float(lo), float(hi), lo.level
         out["mannwhitney_p"] = float(sps.mannwhitneyu(cur, base, alternative="two-sided").pvalue)
     out["verdict"] = verdict(out["ratio"], out["mannwhitney_p"], threshold)
     return out
@@ -116,5 +106,6 @@ def compare(current: pd.DataFrame, baseline: pd.DataFrame, baseline_path: str = 
                 row["verdict"] = "only-current"
             rows.append(row)
     cols = [*keys, "metric", "n_baseline", "n_current", "median_baseline", "median_current",
-            "ratio", "ratio_ci_low", "ratio_ci_high", "mannwhitney_p", "threshold", "verdict"]
+            "ratio", "ratio_ci_low", "ratio_ci_high", "ratio_ci_level", "mannwhitney_p", "threshold",
+            "verdict"]
     return pd.DataFrame(rows, columns=cols)

@@ -4,6 +4,7 @@
 import html
 import math
 
+import numpy as np
 import pandas as pd
 
 from ddxspike.report.fmt import no_paths
@@ -83,9 +84,17 @@ def summary_page(summary: pd.DataFrame, keys: list[str]) -> str:
     return _page("Measurement summary per cell", intro, head, body)
 
 
+def _ratio_interval(r) -> str:
+    if not np.isfinite(r["ratio_ci_low"]):
+        return "no interval (fewer than 2 trials a side)"
+    level = r.get("ratio_ci_level", math.nan)
+    shown = f" (≥ {level:.0%})" if np.isfinite(level) and level < 0.95 else ""
+    return f"{_fmt(r['ratio_ci_low'])} – {_fmt(r['ratio_ci_high'])}{shown}"
+
+
 def comparison_page(comp: pd.DataFrame, keys: list[str], baseline: str) -> str:
     dims = _dims(comp, keys) + ["metric"]
-    head = dims + ["n base/now", "median base", "median now", "ratio", "95% CI of ratio",
+    head = dims + ["n base/now", "median base", "median now", "ratio", "interval of ratio (coverage)",
                    "Mann-Whitney p", "verdict"]
     body = []
     for r in comp.to_dict("records"):
@@ -94,10 +103,11 @@ def comparison_page(comp: pd.DataFrame, keys: list[str], baseline: str) -> str:
         body.append("<tr>" + "".join(f"<td class=t>{_fmt(r[d])}</td>" for d in dims) + (
             f"<td>{r['n_baseline']}/{r['n_current']}</td><td>{_fmt(r['median_baseline'], m)}</td>"
             f"<td>{_fmt(r['median_current'], m)}</td><td>{_fmt(r['ratio'])}</td>"
-            f"<td>{_fmt(r['ratio_ci_low'])} – {_fmt(r['ratio_ci_high'])}</td>"
+            f"<td>{_ratio_interval(r)}</td>"
             f"<td>{_fmt(r['mannwhitney_p'])}</td><td class='t {v}'><b>{v}</b></td>") + "</tr>")
     intro = (f"This run against the baseline {html.escape(baseline)}. Ratio = median now / median "
-             "baseline (bootstrap interval). A cell is called faster or slower only when the "
+             "baseline, with the quotient of the two medians' order-statistics intervals; its coverage is "
+             "at least the product of theirs (shown when below 95%). A cell is called faster or slower only when the "
              "Mann-Whitney U test gives p &lt; 0.05 and the change exceeds the noise threshold "
              f"({comp['threshold'].iloc[0]:.0%})." if len(comp) else "No cells to compare.")
     return _page("Comparison with the baseline", intro, head, body)
