@@ -1,6 +1,6 @@
 """The registry of Altair charts built from the tidy measurement table (name -> fn(df) -> chart),
-rendered to SVG by the render_chart rule (no CDN, no JS needed). Each experiment's charts live in
-its own charts_<family> module."""
+rendered to SVG by one render_<family>_charts job per family (no CDN, no JS needed). Each
+experiment's charts live in its own charts_<family> module."""
 
 CHARTS = {}
 
