@@ -115,6 +115,9 @@ class Adaptive:
         """None when the experiment's `adaptive` section is absent, null or enabled: false."""
         if not section or not section.get("enabled", True):
             return None
+        if section["max_trials"] < section["min_trials"]:
+            raise ValueError(f"adaptive: max_trials {section['max_trials']} is below min_trials "
+                             f"{section['min_trials']}")
         return cls(min_trials=section["min_trials"], max_trials=section["max_trials"],
                    half_width=section.get("half_width", 0.05))
 

@@ -175,9 +175,10 @@ class _Progress:
         if status == "timeout":
             self.timeouts += 1
             if 0 < rule.timeouts_in_a_row <= self.timeouts:
+                times = "once" if rule.timeouts_in_a_row == 1 else f"{rule.timeouts_in_a_row} times"
                 self.given_up = {"status": "timeout",
-                                 "error": f"not run: timed out {rule.timeouts_in_a_row} times in "
-                                          f"a row (timeout {self.plan.timeout_s:g} s)"}
+                                 "error": f"not run: timed out {times} in a row "
+                                          f"(timeout {self.plan.timeout_s:g} s)"}
                 self.reason = "gave-up-timeouts"
         else:
             self.timeouts = 0
