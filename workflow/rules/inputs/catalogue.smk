@@ -81,4 +81,6 @@ def catalogue_budget(wc):
     """The config as this strategy's job sees it (ddxspike/budgets.py reads its budget)."""
     from ddxspike import budgets
 
-    return budgets.catalogue_view(config["catalogue"], config["measurement"], wc.strategy)
+    return budgets.catalogue_view(
+        config["catalogue"], config["measurement"], wc.strategy
+    )
