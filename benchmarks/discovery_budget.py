@@ -23,7 +23,8 @@ import pandas as pd
 import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "workflow" / "scripts"))
-from ddxspike.discovery.cells import resolve, trials_for  # noqa: E402
+from ddxspike.budgets import discovery_trials as trials_for  # noqa: E402
+from ddxspike.discovery.cells import resolve  # noqa: E402
 
 SPAWN_S = 0.2  # python -m ddxspike.engine.worker start-up, measured on this machine under load
 JOB_S = 3.0  # Snakemake job + script start-up + host fingerprint

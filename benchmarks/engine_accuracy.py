@@ -31,7 +31,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "workflow" / "scripts"))
 
-from ddxspike.engine import TrialSpec, run_cell  # noqa: E402
+from ddxspike.engine import TrialSpec, plan, run_cell  # noqa: E402
 from ddxspike.engine.runner import run_trial  # noqa: E402
 from ddxspike.repos.manifest import read_summary, summary_path  # noqa: E402
 
@@ -77,7 +77,7 @@ def hyperfine_times(argv: list[str], cwd: Path, runs: int, warmups: int,
 
 
 def engine_times(spec: TrialSpec, trials: int, warmups: int) -> list[float]:
-    rows = run_cell([spec], warmups=warmups, trials=trials, timeout_s=120, log=lambda m: None)
+    rows = run_cell(plan.cell([spec], warmups=warmups, trials=trials, timeout_s=120), log=lambda m: None)
     bad = [r for r in rows if r["status"] != "ok"]
     if bad:
         sys.exit(f"engine trial failed: {bad[0]['status']}: {bad[0]['error']}")

@@ -11,7 +11,7 @@ import pytest
 from ddxspike.catalogue import index, query, trial
 from ddxspike.repos.catalogue import generate
 from ddxspike.repos.catalogue.generate import DAMAGE, CatalogueSpec, generate_catalogue
-from ddxspike.engine import TrialSpec, run_cell
+from ddxspike.engine import TrialSpec, plan, run_cell
 
 PKG = "ddxspike.catalogue.strategies."
 QUERY_STRATEGIES = ["scan_parse", "scan_parse_c", "index_file", "index_memory", "inverted_index"]
@@ -173,7 +173,7 @@ def test_engine_runs_the_trials_and_flags_a_wrong_answer_as_mismatch(catalogue, 
              *trial.expected(truth, None)),
         ]
     ]
-    rows = run_cell(specs, warmups=0, trials=1, timeout_s=60, log=lambda m: None)
+    rows = run_cell(plan.cell(specs, warmups=0, trials=1, timeout_s=60), log=lambda m: None)
     status = {r["strategy"]: r for r in rows}
     assert status["inverted-index"]["status"] == "ok", status["inverted-index"]["error"]
     assert status["inverted-index"]["queries"] == 7 and status["inverted-index"]["first_query_s"] > 0

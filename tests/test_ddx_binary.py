@@ -16,7 +16,7 @@ from ddxspike import ddxcli
 from ddxspike.discovery import ddx_binary, ddx_list
 from ddxspike.discovery.assets import expected_assets
 from ddxspike.discovery.cells import build_specs, resolve
-from ddxspike.engine import run_cell
+from ddxspike.engine import plan, run_cell
 from ddxspike.engine.external import run_command
 from ddxspike.repos.generator import LibrarySpec, generate_library
 
@@ -203,7 +203,7 @@ def _specs(entry, name, repo, manifest, summary, workdir, **kw):
     return build_specs(resolve(name, entry), repo=str(repo), manifest=str(manifest),
                        summary=summary, size="t", depths=["names", "stat", "meta", "hash"],
                        cache_states=["warm", "cold"], page_size=50, cache_dir=str(workdir / "c"),
-                       workdir=workdir, trials=1, budget={}, ddx=BINARY, **kw)
+                       workdir=workdir, ddx=BINARY, **kw)
 
 
 class Proxy:
@@ -263,15 +263,15 @@ def test_ddx_binary_through_the_engine_is_isolated(library, tmp_path, sentinel_e
     job = tmp_path / "job"  # the job's temporary folder
     job.mkdir()
     planned = _specs(ENTRY, "ddx-binary", repo, manifest, summary, job)
-    assert [(s.dims["depth"], s.dims["cache_state"]) for _, s in planned] == [
+    assert [(s.dims["depth"], s.dims["cache_state"]) for s in planned] == [
         ("meta", "warm"), ("meta", "cold")]
-    env = planned[0][1].kwargs["env"]
+    env = planned[0].kwargs["env"]
     assert env["DDX_DISABLE_UPDATE_CHECK"] == "1"
     assert env["DDX_LIBRARY_BASE_PATH"] == str(repo)
     for key in ("HOME", "XDG_CACHE_HOME", "XDG_CONFIG_HOME"):
         assert Path(env[key]).is_relative_to(job), key
-    assert Path(planned[0][1].kwargs["cwd"]).is_relative_to(job)
-    rows = run_cell([s for _, s in planned], warmups=1, trials=2, timeout_s=60, heap_trials=1)
+    assert Path(planned[0].kwargs["cwd"]).is_relative_to(job)
+    rows = run_cell(plan.cell(planned, warmups=1, trials=2, timeout_s=60, heap_trials=1))
     assert {r["status"] for r in rows} == {"ok"}, [r.get("error") for r in rows]
     assert {r["items"] for r in rows} == {len(expected_assets(manifest))}
     # Nothing written to the caller's HOME, the library, or anywhere but the job's folder;
@@ -303,7 +303,7 @@ def test_ddx_binary_on_non_utf8_names_matches_the_truth_as_printed(tmp_path):
                                 tmp_path / "m.parquet", log=lambda m: None)
     (tmp_path / "job").mkdir()
     planned = _specs(ENTRY, "ddx-binary", repo, tmp_path / "m.parquet", summary, tmp_path / "job")
-    rows = run_cell([s for _, s in planned], warmups=0, trials=1, timeout_s=60)
+    rows = run_cell(plan.cell(planned, warmups=0, trials=1, timeout_s=60))
     assert {r["status"] for r in rows} == {"ok"}, [r.get("error") for r in rows]
     assert any(b"\xe9" in a for a in expected_assets(tmp_path / "m.parquet"))
 
@@ -313,8 +313,8 @@ def test_ddx_startup_lists_nothing(library, tmp_path):
     repo, manifest, summary = library
     (tmp_path / "job").mkdir()
     planned = _specs(STARTUP, "ddx-startup", repo, manifest, summary, tmp_path / "job")
-    assert [s.dims["depth"] for _, s in planned] == ["names", "names"]
-    rows = run_cell([s for _, s in planned], warmups=0, trials=1, timeout_s=60)
+    assert [s.dims["depth"] for s in planned] == ["names", "names"]
+    rows = run_cell(plan.cell(planned, warmups=0, trials=1, timeout_s=60))
     assert {(r["status"], r["items"]) for r in rows} == {("ok", 0)}
 
 
@@ -323,7 +323,7 @@ def test_a_ddx_strategy_without_a_binary_is_refused(library, tmp_path):
     with pytest.raises(ValueError, match="no DDX binary"):
         build_specs(resolve("ddx-binary", ENTRY), repo=str(repo), manifest=str(manifest),
                     summary=summary, size="t", depths=["meta"], cache_states=["warm"],
-                    page_size=50, cache_dir=str(tmp_path), workdir=tmp_path, trials=1, budget={})
+                    page_size=50, cache_dir=str(tmp_path), workdir=tmp_path)
 
 
 def test_asset_truth_below_a_library_subdir(tmp_path):

@@ -13,9 +13,10 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import pytest
 
+from ddxspike import budgets
 from ddxspike.discovery import dircache, file_cache, gitindex, lazy, memory_cache, scandir
 from ddxspike.discovery.assets import expected_assets
-from ddxspike.discovery.cells import build_specs, resolve, trials_for
+from ddxspike.discovery.cells import build_specs, resolve
 from ddxspike.discovery.ddx_list import RESOURCE_TYPES
 from ddxspike.discovery.depth import DEPTHS
 from ddxspike.repos.generator import LibrarySpec, generate_library
@@ -198,27 +199,38 @@ def test_file_cache_rebuilds_from_a_corrupt_cache_file(small_tree, tmp_path):
 
 # --- the trial plan ----------------------------------------------------------------------
 
-def test_plan_covers_supported_depths_and_cache_states(library, tmp_path):
+def test_specs_cover_supported_depths_and_cache_states(library, tmp_path):
     repo, manifest, summary = library
-    plan = {}
+    specs = {}
     for name, entry in {"ddx-list": {"python": "ddxspike.discovery.ddx_list"},
                         "lazy": {"python": "ddxspike.discovery.lazy"},
                         "memory-cache": {"python": "ddxspike.discovery.memory_cache"},
                         "file-cache": {"python": "ddxspike.discovery.file_cache"},
                         "find": {"command": ["find", "."], "output": "lines"}}.items():
-        plan[name] = build_specs(resolve(name, entry), repo=str(repo), manifest=str(manifest),
-                                 summary=summary, size="t", depths=list(DEPTHS),
-                                 cache_states=["warm", "cold"], page_size=9,
-                                 cache_dir=str(tmp_path / "c"), workdir=tmp_path, trials=5,
-                                 budget={"hash_trials": 2})
-    assert len(plan["ddx-list"]) == 6 and len(plan["lazy"]) == 8 and len(plan["find"]) == 2
-    assert plan["lazy"][0][1].kwargs["page_size"] == 9
-    assert plan["memory-cache"][0][1].setup == "ddxspike.discovery.memory_cache:prime"
-    assert all(s.kwargs["cache_file"].startswith(str(tmp_path / "c")) for _, s in plan["file-cache"])
-    assert {n for n, s in plan["lazy"] if s.dims["depth"] == "hash"} == {2}
-    ddx = plan["ddx-list"][0][1]
+        specs[name] = build_specs(resolve(name, entry), repo=str(repo), manifest=str(manifest),
+                                  summary=summary, size="t", depths=list(DEPTHS),
+                                  cache_states=["warm", "cold"], page_size=9,
+                                  cache_dir=str(tmp_path / "c"), workdir=tmp_path)
+    assert len(specs["ddx-list"]) == 6 and len(specs["lazy"]) == 8 and len(specs["find"]) == 2
+    assert specs["lazy"][0].kwargs["page_size"] == 9
+    assert specs["memory-cache"][0].setup == "ddxspike.discovery.memory_cache:prime"
+    assert all(s.kwargs["cache_file"].startswith(str(tmp_path / "c")) for s in specs["file-cache"])
+    ddx = specs["ddx-list"][0]
     assert ddx.expected_items == len(expected_assets(manifest))
     assert Path(ddx.expected_paths_file).read_bytes().split(b"\0") == expected_assets(manifest)
+    # The plan config makes of them: warm group then cold, each variant its budgeted trials.
+    measurement = {"warmups": 1, "trials": 5, "heap_trials": 1, "trial_timeout_s": 9}
+    plan = budgets.discovery(measurement, {"hash_trials": 2, "cold_warmups": 0}, specs["lazy"],
+                             summary, False, prepare_cold=lambda s: {})
+    warm, cold = plan.groups
+    assert (warm.warmups, cold.warmups) == (1, 0) and plan.timeout_s == 9
+    assert {v.spec.dims["cache_state"] for v in warm.variants} == {"warm"}
+    assert {v.spec.dims["cache_state"] for v in cold.variants} == {"cold"}
+    assert {(v.spec.dims["depth"], v.trials) for v in warm.variants} == {
+        ("names", 5), ("stat", 5), ("meta", 5), ("hash", 2)}
+    assert [v.heap_trials for v in warm.variants] == [1] * 4  # heap trials: never cold
+    assert [v.heap_trials for v in cold.variants] == [0] * 4
+    assert plan.adaptive is None and plan.give_up.timeouts_in_a_row == 2
 
 
 def test_trial_budget():
@@ -226,6 +238,7 @@ def test_trial_budget():
     small = {"bytes": 10}
     budget = {"hash_trials": 3, "big_repo_bytes": 1_000_000_000, "big_repo_trials": 2,
               "edge_case_trials": 1}
+    trials_for = budgets.discovery_trials
     assert trials_for("names", small, False, 7, budget) == 7
     assert trials_for("hash", small, False, 7, budget) == 3
     assert trials_for("names", big, False, 7, budget) == 2
@@ -239,7 +252,7 @@ def test_a_bad_strategy_entry_names_the_key():
 
 def test_measured_trials_match_in_fresh_workers(library, tmp_path):
     """Through the engine: each strategy kind yields ok rows with its own measures."""
-    from ddxspike.engine import run_cell
+    from ddxspike.engine import plan, run_cell
 
     repo, manifest, summary = library
     repo = shutil.copytree(repo, tmp_path / "repo", symlinks=True)
@@ -249,11 +262,11 @@ def test_measured_trials_match_in_fresh_workers(library, tmp_path):
                         "memory-cache": {"python": "ddxspike.discovery.memory_cache"},
                         "ddx-list": {"python": "ddxspike.discovery.ddx_list"},
                         "git-ls-files": {"command": ["git", "ls-files", "-z"], "output": "nul"}}.items():
-        specs += [s for _, s in build_specs(
+        specs += build_specs(
             resolve(name, entry), repo=str(repo), manifest=str(manifest), summary=summary,
             size="t", depths=["names"], cache_states=["warm"], page_size=10,
-            cache_dir=str(tmp_path / "c"), workdir=tmp_path, trials=1, budget={})]
-    rows = run_cell(specs, warmups=0, trials=1, timeout_s=60, log=lambda m: None)
+            cache_dir=str(tmp_path / "c"), workdir=tmp_path)
+    rows = run_cell(plan.cell(specs, warmups=0, trials=1, timeout_s=60), log=lambda m: None)
     by = {r["strategy"]: r for r in rows}
     assert all(r["status"] == "ok" for r in rows), [r.get("error") for r in rows]
     assert by["lazy"]["first_page_s"] is not None

@@ -7,7 +7,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from ddxspike import experiment, table
-from ddxspike.engine import TrialSpec, cache, run_cell
+from ddxspike.engine import TrialSpec, cache, plan, run_cell
 from ddxspike.engine.host import fingerprint
 from ddxspike.groundtruth import digest_paths
 
@@ -50,8 +50,7 @@ def test_eviction_drops_residency_to_about_zero(file_set):
 
 def test_cold_trials_record_residency_before_and_which_caches_were_dropped(file_set):
     specs = [spec("right", "listing", "cold", paths=RIGHT), spec("right", "listing", "warm", paths=RIGHT)]
-    rows = run_cell(specs, warmups=0, trials=2, timeout_s=30,
-                    prepare=experiment.cold_preparer(str(file_set), drop_caches=False), log=quiet)
+    rows = run_cell(plan.cell(specs, warmups=0, trials=2, timeout_s=30, prepare=experiment.cold_preparer(str(file_set), drop_caches=False)), log=quiet)
     cold = [r for r in rows if r["cache_state"] == "cold"]
     warm = [r for r in rows if r["cache_state"] == "warm"]
     assert len(cold) == 2 and all(r["residency_before"] < 0.02 for r in cold)
@@ -61,15 +60,14 @@ def test_cold_trials_record_residency_before_and_which_caches_were_dropped(file_
 
 def test_trials_are_interleaved_warm_before_cold_and_numbered():
     specs = [spec(s, "listing", state, paths=RIGHT) for state in ("cold", "warm") for s in "ABC"]
-    rows = run_cell(specs, warmups=1, trials=2, timeout_s=30, log=quiet)
+    rows = run_cell(plan.cell(specs, warmups=1, trials=2, timeout_s=30), log=quiet)
     seq = [(r["cache_state"], r["strategy"], r["trial"]) for r in sorted(rows, key=lambda r: r["order"])]
     assert seq == [("warm", s, t) for t in (0, 1) for s in "ABC"] + [("cold", s, t) for t in (0, 1) for s in "ABC"]
     assert [r["order"] for r in rows] == list(range(12))  # warm-ups are run but not rows
 
 
 def test_timed_trial_fields(tmp_path):
-    rows = run_cell([spec("right", "listing", paths=RIGHT)], warmups=0, trials=1, heap_trials=1,
-                    timeout_s=30, log=quiet)
+    rows = run_cell(plan.cell([spec("right", "listing", paths=RIGHT)], warmups=0, trials=1, heap_trials=1, timeout_s=30), log=quiet)
     timed, heap = rows
     assert timed["status"] == "ok" and timed["error"] is None and timed["mode"] == "time"
     assert timed["items"] == 3 and timed["digest"] == digest_paths(RIGHT)
@@ -89,7 +87,7 @@ def test_failing_crashing_and_hanging_strategies_become_rows_and_the_run_complet
     pid_file = tmp_path / "child.pid"
     specs = [spec("fails", "fail", message="boom"), spec("crashes", "crash", code=7),
              spec("hangs", "hang", pid_file=str(pid_file)), spec("right", "listing", paths=RIGHT)]
-    rows = run_cell(specs, warmups=0, trials=3, timeout_s=1.0, heap_trials=1, log=quiet)
+    rows = run_cell(plan.cell(specs, warmups=0, trials=3, timeout_s=1.0, heap_trials=1), log=quiet)
     by = {}
     for r in rows:
         if r["mode"] == "time":
@@ -121,7 +119,7 @@ def test_a_mismatching_strategy_is_caught_and_named(tmp_path):
     truth.write_bytes(b"\0".join(p.encode() for p in RIGHT))
     wrong = spec("wrong", "listing", paths=["a.md", "b/c.yml", "b/extra.md"])
     wrong.expected_paths_file = str(truth)
-    rows = run_cell([wrong], warmups=0, trials=1, timeout_s=30, log=quiet)
+    rows = run_cell(plan.cell([wrong], warmups=0, trials=1, timeout_s=30), log=quiet)
     (r,) = rows
     assert r["status"] == "mismatch"
     assert "digest differs" in r["error"] and "1 missing: b/d.png" in r["error"]
@@ -132,8 +130,7 @@ def test_a_mismatching_strategy_is_caught_and_named(tmp_path):
 
 
 def test_a_strategy_returning_something_else_is_an_error():
-    rows = run_cell([TrialSpec(dims={"strategy": "bad"}, target="os:getcwd")], warmups=0, trials=1,
-                    timeout_s=30, log=quiet)
+    rows = run_cell(plan.cell([TrialSpec(dims={"strategy": "bad"}, target="os:getcwd")], warmups=0, trials=1, timeout_s=30), log=quiet)
     assert rows[0]["status"] == "error" and "not an Outcome" in rows[0]["error"]
 
 
@@ -142,8 +139,7 @@ def test_peak_rss_is_the_strategys_not_the_parents():
     200 MB parent must not make a do-nothing strategy look like it used 200 MB."""
     ballast = bytearray(200 * 1024 * 1024)
     ballast[::4096] = b"\1" * len(ballast[::4096])  # touch every page: resident
-    (row,) = run_cell([TrialSpec(dims={"strategy": "noop"}, target=f"{PROBES}:noop", expected_items=0)],
-                      warmups=0, trials=1, timeout_s=30, log=quiet)
+    (row,) = run_cell(plan.cell([TrialSpec(dims={"strategy": "noop"}, target=f"{PROBES}:noop", expected_items=0)], warmups=0, trials=1, timeout_s=30), log=quiet)
     del ballast
     assert row["status"] == "ok"
     assert 1_000_000 < row["peak_rss_bytes"] < 100_000_000, row["peak_rss_bytes"]
@@ -170,8 +166,7 @@ def test_storage_reads_show_a_cold_trial_reading_from_disk_and_a_warm_one_not(fi
     specs = [TrialSpec(dims={"strategy": "read", "cache_state": state},
                        target=f"{PROBES}:read_files", kwargs={"root": str(file_set)})
              for state in ("warm", "cold")]
-    rows = run_cell(specs, warmups=1, trials=1, timeout_s=30,
-                    prepare=experiment.cold_preparer(str(file_set), drop_caches=False), log=quiet)
+    rows = run_cell(plan.cell(specs, warmups=1, trials=1, timeout_s=30, prepare=experiment.cold_preparer(str(file_set), drop_caches=False)), log=quiet)
     warm, cold = rows
     if cold["storage_read_bytes"] is None:
         pytest.skip("this kernel does not account I/O per task (/proc/self/io)")
@@ -181,8 +176,7 @@ def test_storage_reads_show_a_cold_trial_reading_from_disk_and_a_warm_one_not(fi
 
 
 def test_a_costly_variant_with_fewer_trials_stays_interleaved():
-    few = spec("B", "listing", paths=RIGHT)
-    few.trials = 1
-    rows = run_cell([spec("A", "listing", paths=RIGHT), few, spec("C", "listing", paths=RIGHT)],
-                    warmups=0, trials=3, timeout_s=30, log=quiet)
+    variants = [plan.Variant(spec(s, "listing", paths=RIGHT), n) for s, n in (("A", 3), ("B", 1), ("C", 3))]
+    rows = run_cell(plan.Plan([plan.Group(variants)], timeout_s=30), log=quiet)
     assert [r["strategy"] + str(r["trial"]) for r in rows] == ["A0", "B0", "C0", "A1", "C1", "A2", "C2"]
+    assert {r["stop_reason"] for r in rows} == {"planned"}

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from ddxspike.engine import TrialSpec, run_cell
+from ddxspike.engine import TrialSpec, plan, run_cell
 from ddxspike.engine.external import (CommandFailed, CommandNotFound, command_kwargs, run_command,
                                       spawn_overhead, split_output)
 from ddxspike.groundtruth import digest_paths
@@ -67,7 +67,7 @@ def test_command_strategies_run_through_the_engine(repo):
         TrialSpec(dims={**dims, "strategy": "missing"}, target="ddxspike.engine.external:run_command",
                   kwargs={"argv": ["no-such-tool-xyz", "-0"], "cwd": str(repo)}),
     ]
-    rows = run_cell(specs, warmups=0, trials=2, timeout_s=30, log=lambda m: None)
+    rows = run_cell(plan.cell(specs, warmups=0, trials=2, timeout_s=30), log=lambda m: None)
     by = {}
     for r in rows:
         by.setdefault(r["strategy"], []).append(r)
@@ -117,8 +117,7 @@ def test_parsing_is_off_the_clock_and_its_failure_is_an_error_row(repo, monkeypa
                        kwargs={"argv": argv, "cwd": str(repo), "parser": f"test_engine_external:{fn}"},
                        expected_items=2, expected_digest=digest_paths(["x.md", "a/y.yml"]))
              for name, fn in (("slow", "slow_parse"), ("broken", "broken_parse"))]
-    rows = {r["strategy"]: r for r in run_cell(specs, warmups=0, trials=1, timeout_s=30,
-                                                   log=lambda m: None)}
+    rows = {r["strategy"]: r for r in run_cell(plan.cell(specs, warmups=0, trials=1, timeout_s=30), log=lambda m: None)}
     assert rows["slow"]["status"] == "ok" and rows["slow"]["items"] == 2
     assert rows["slow"]["wall_s"] < 1.5
     assert rows["broken"]["status"] == "error"
@@ -135,6 +134,6 @@ def test_a_heap_trial_counts_the_parsed_listing(repo, monkeypatch):
     monkeypatch.setenv("PYTHONPATH", str(Path(__file__).parent))
     spec = TrialSpec(dims={"strategy": "many"}, target="ddxspike.engine.external:run_command",
                      kwargs={"argv": ["true"], "cwd": str(repo), "parser": "test_engine_external:many_paths"})
-    rows = run_cell([spec], warmups=0, trials=0, heap_trials=1, timeout_s=30, log=lambda m: None)
+    rows = run_cell(plan.cell([spec], warmups=0, trials=0, heap_trials=1, timeout_s=30), log=lambda m: None)
     heap = [r for r in rows if r["mode"] == "heap"]
     assert heap[0]["status"] == "ok" and heap[0]["py_heap_peak_bytes"] > 5_000_000

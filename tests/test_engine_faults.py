@@ -12,7 +12,7 @@ import time
 import pytest
 
 from conftest import SCRIPTS
-from ddxspike.engine import TrialSpec, run_cell
+from ddxspike.engine import TrialSpec, plan, run_cell
 from ddxspike.groundtruth import digest_paths
 
 PROBES = "ddxspike.engine.probes"
@@ -48,7 +48,7 @@ def detached_spec(pid_file):
 
 def test_timeout_kills_a_grandchild_that_left_the_process_group(tmp_path):
     pid_file = tmp_path / "grandchild.pid"
-    (row,) = run_cell([detached_spec(pid_file)], warmups=0, trials=1, timeout_s=3.0, log=quiet)
+    (row,) = run_cell(plan.cell([detached_spec(pid_file)], warmups=0, trials=1, timeout_s=3.0), log=quiet)
     assert row["status"] == "timeout" and "process tree was killed" in row["error"]
     grandchild = int(pid_file.read_text())
     worker = int((tmp_path / "grandchild.pid.worker").read_text())
@@ -59,10 +59,10 @@ def test_timeout_kills_a_grandchild_that_left_the_process_group(tmp_path):
 MEASURING = textwrap.dedent("""
     import sys
     sys.path.insert(0, {scripts!r})
-    from ddxspike.engine import TrialSpec, run_cell
+    from ddxspike.engine import TrialSpec, plan, run_cell
     spec = TrialSpec(dims={{"strategy": "hangs-detached"}},
                      target="ddxspike.engine.probes:hang_detached", kwargs={{"pid_file": {pid!r}}})
-    run_cell([spec], warmups=0, trials=3, timeout_s=600, log=lambda m: print(m, flush=True))
+    run_cell(plan.cell([spec], warmups=0, trials=3, timeout_s=600), log=lambda m: print(m, flush=True))
     print("run_cell returned", flush=True)
 """)
 
@@ -91,9 +91,8 @@ def test_interrupting_the_job_mid_trial_leaves_no_process_of_the_tree(tmp_path, 
 
 
 def test_a_worker_killed_by_a_signal_is_named():
-    (row,) = run_cell([TrialSpec(dims={"strategy": "killed"}, target=f"{PROBES}:die_by_signal",
-                                 kwargs={"signum": 9})],
-                      warmups=0, trials=1, timeout_s=30, log=quiet)
+    (row,) = run_cell(plan.cell([TrialSpec(dims={"strategy": "killed"}, target=f"{PROBES}:die_by_signal",
+                                 kwargs={"signum": 9})], warmups=0, trials=1, timeout_s=30), log=quiet)
     assert row["status"] == "error"
     assert row["error"].startswith("worker killed by SIGKILL (signal 9)"), row["error"]
 
@@ -125,8 +124,7 @@ def test_a_wrong_answer_in_the_warmup_or_first_trial_stops_the_variant(tmp_path,
             return plain(paths)
     """))
     try:
-        rows = run_cell([wrong, right], warmups=warmups, trials=4, heap_trials=1, timeout_s=30,
-                        log=logged.append)
+        rows = run_cell(plan.cell([wrong, right], warmups=warmups, trials=4, heap_trials=1, timeout_s=30), log=logged.append)
     finally:
         if env_path is None:
             os.environ.pop("PYTHONPATH")
@@ -155,7 +153,7 @@ def test_a_streamed_listing_that_is_wrong_names_the_paths_that_differ(tmp_path):
     spec = TrialSpec(dims={"strategy": "lazy"}, target="ddxspike.discovery.lazy:discover",
                      kwargs={"repo": str(repo), "depth": "names"}, expected_items=2,
                      expected_digest=digest_paths(truth), expected_paths_file=str(truth_file))
-    (row,) = run_cell([spec], warmups=0, trials=1, timeout_s=30, log=quiet)
+    (row,) = run_cell(plan.cell([spec], warmups=0, trials=1, timeout_s=30), log=quiet)
     assert row["status"] == "mismatch"
     assert "1 missing: b/d.png" in row["error"] and "1 unexpected: b/c.yml" in row["error"]
 

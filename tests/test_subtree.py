@@ -36,12 +36,16 @@ def cell_repos(tmp_path_factory):
     return root, info, paths
 
 
-def run(cell_repos, ops, trials=1, **kw):
+def section(trials=1, **budget):
+    return {"warmups": 1, "trials": trials, "slow_trials": trials, "slow_after_s": 60,
+            "trial_timeout_s": 60, **budget}
+
+
+def run(cell_repos, ops, trials=1, **budget):
     root, info, paths = cell_repos
     return cell.run_subtree_cell(
-        info, ops, {**DIMS, "commits": 12}, work_dir=root / "work", trials=trials,
-        slow_trials=trials, slow_after_s=60, warmups=1, timeout_s=60, manifest_paths=paths,
-        sparse_dirs=["workflows"], ddx=DDX, log=lambda m: None, **kw)
+        info, ops, {**DIMS, "commits": 12}, section(trials, **budget), work_dir=root / "work",
+        manifest_paths=paths, sparse_dirs=["workflows"], ddx=DDX, log=lambda m: None)
 
 
 @pytest.fixture(scope="module")

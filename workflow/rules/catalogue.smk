@@ -99,8 +99,7 @@ rule measure_catalogue:
         repo_kind=lambda wc: repository(wc.catalogue).kind,
         strategy=lambda wc: wc.strategy,
         module=lambda wc: config["catalogue"]["strategies"][wc.strategy]["python"],
-        plan=catalogue_trial_plan,
-        timeout_s=config["measurement"]["trial_timeout_s"],
+        budget=catalogue_budget,
         on_mismatch=config["measurement"].get("on_mismatch", "fail"),
         scratch_dir=SCRATCH,
     script:

@@ -14,7 +14,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from ddxspike import experiment
+from ddxspike import budgets, experiment
 from ddxspike.catalogue import trial
 from ddxspike.catalogue.index import open_index
 from ddxspike.engine import TrialSpec, run_cell
@@ -40,7 +40,7 @@ def main(sm):
 
     truth = json.loads(Path(sm.input.truth).read_text())
     library = str(sm.input.library)
-    plan = dict(p.plan)
+    view = dict(p.budget)
     measures = getattr(importlib.import_module(p.module), "MEASURES", None)
     dims = {"experiment": "catalogue", "size": p.catalogue, "repo_kind": p.repo_kind,
             "strategy": p.strategy, "cache_state": "warm", "workflows": truth["workflows"],
@@ -56,7 +56,7 @@ def main(sm):
                 raise RuntimeError(f"{sm.input.index} is stale for {library}: {fresh} "
                                    "(delete it and rerun to rebuild it)")
             try:
-                queries = trial.interleaved(truth, plan["queries"])
+                queries = trial.interleaved(truth, budgets.catalogue_queries(view))
             except ValueError as exc:
                 raise ValueError(f"config catalogue.strategies.{p.strategy}.queries: {exc} "
                                  "(raise catalogue.queries_per_kind)") from None
@@ -73,18 +73,16 @@ def main(sm):
         else:
             raise ValueError(f"config catalogue.strategies.{p.strategy}: module {p.module} has "
                              f"MEASURES={measures!r}, expected 'queries' or 'build'")
+        plan = budgets.catalogue(view, timed, heap)
+        (v,) = plan.variants
         log(f"{p.strategy} on {p.catalogue} ({truth['workflows']} workflows + "
             f"{truth['invalid_count']} invalid, {truth['files']} files): {what}, "
-            f"{plan['warmups']} warm-up(s), {plan['trials']} trials, {plan['heap_trials']} heap trial(s)")
-        rows = run_cell([timed], warmups=plan["warmups"], trials=plan["trials"],
-                        timeout_s=p.timeout_s, log=log)
-        heap_rows = run_cell([heap], warmups=0, trials=0, heap_trials=plan["heap_trials"],
-                             timeout_s=p.timeout_s, log=log)
-    for r in heap_rows:
-        r["order"] += len(rows)  # one run order across the job
-        for k in TIMED_EXTRAS:  # times taken under tracemalloc mean nothing
-            r.pop(k, None)
-    rows += heap_rows
+            f"{plan.groups[0].warmups} warm-up(s), {v.trials} trials, {v.heap_trials} heap trial(s)")
+        rows = run_cell(plan, log=log)
+    for r in rows:
+        if r["mode"] == "heap":
+            for k in TIMED_EXTRAS:  # times taken under tracemalloc mean nothing
+                r.pop(k, None)
     for r in rows:
         if r.get("status") != "ok":
             log(f"trial {r['mode']} {r['trial']}: {r['status']}: {r.get('error')}")

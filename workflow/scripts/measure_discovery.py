@@ -14,10 +14,10 @@ never fails the job (the difference is a finding about the model).
 
 import shutil
 import tempfile
-from collections import defaultdict
+from collections import Counter
 from pathlib import Path
 
-from ddxspike import ddxcli, experiment
+from ddxspike import budgets, ddxcli, experiment
 from ddxspike.discovery import ddx_binary
 from ddxspike.discovery.cells import build_specs, resolve
 from ddxspike.engine import cache, run_cell
@@ -36,7 +36,6 @@ def main(sm):
     exclusive.hold(sm.config["scratch_dir"], f"discovery {p.size}/{p.strategy}", log)
 
     m, budget = p.measurement, dict(p.budget or {})
-    heap = m.get("heap_trials", 0)
     summary = manifest.read_summary(sm.input.manifest)
     repo = str(p.repo)
     strategy = resolve(p.strategy, p.strategy_spec)
@@ -53,34 +52,17 @@ def main(sm):
     if summary.get("note"):
         log(f"edge case note: {summary['note']}")
     with tempfile.TemporaryDirectory(prefix="ddxspike-discovery-") as tmp:
-        planned = build_specs(
+        specs = build_specs(
             strategy, repo=repo, manifest=str(sm.input.manifest), summary=summary, size=p.size,
             depths=p.depths, cache_states=m["cache_states"], page_size=p.page_size,
-            cache_dir=p.cache_dir, workdir=Path(tmp), trials=m["trials"], budget=budget,
-            edge_case=p.repo_kind == EDGE, library=str(p.library), ddx=binary)
-        by_trials = defaultdict(list)
-        for n, spec in planned:
-            by_trials[n].append(spec)
+            cache_dir=p.cache_dir, workdir=Path(tmp), library=str(p.library), ddx=binary)
+        plan = budgets.discovery(m, budget, specs, summary, p.repo_kind == EDGE, prepare)
+        counts = Counter(v.trials for v in plan.variants)
         log(f"{strategy.name} on {p.size} ({summary['files']} files, {summary['bytes'] / 1e6:.1f} MB): "
-            + ", ".join(f"{len(s)} variant(s) x {n} trials" for n, s in sorted(by_trials.items())))
-        rows, offset = [], 0
-        for n, specs in sorted(by_trials.items()):
-            warm = [s for s in specs if s.dims["cache_state"] == "warm"]
-            cold = [s for s in specs if s.dims["cache_state"] == "cold"]
-            # A heap trial is untimed and never cold: once per spec, with the warm group.
-            groups = [(warm, m["warmups"], heap), (cold, budget.get("cold_warmups", m["warmups"]),
-                                                   0 if warm else heap)]
-            for group, warmups, heap_trials in groups:
-                if not group:
-                    continue
-                got = run_cell(group, warmups=warmups, trials=n, timeout_s=m["trial_timeout_s"],
-                               heap_trials=heap_trials, prepare=prepare, log=log)
-                for r in got:
-                    r["order"] += offset  # one run order across the job's groups
-                offset += len(got)
-                rows += got
+            + ", ".join(f"{k} variant(s) x {n} trials" for n, k in sorted(counts.items())))
+        rows = run_cell(plan, log=log)
         if strategy.ddx is not None and strategy.lists == "assets":
-            rows.append(parity_row(p, binary, summary, Path(tmp) / "parity", order=offset, log=log))
+            rows.append(parity_row(p, binary, summary, Path(tmp) / "parity", order=len(rows), log=log))
     failed = [r for r in rows if r.get("status") in ("error", "timeout")]
     if failed:
         log(f"{len(failed)} trial(s) failed cleanly, e.g. {failed[0].get('depth')}: {failed[0].get('error')}")

@@ -37,11 +37,8 @@ def main(sm):
     log(f"{len(ops)} operations x {st['trials']} trials "
         f"({summary['files']} files, {summary['bytes'] / 1e6:.0f} MB, {summary['commits']} commits)")
     try:
-        rows = run_subtree_cell(
-            info, ops, dims, work_dir=work, trials=st["trials"],
-            slow_trials=st["slow_trials"], slow_after_s=st["slow_after_s"],
-            warmups=st["warmups"], timeout_s=st["trial_timeout_s"], manifest_paths=paths,
-            sparse_dirs=st["sparse_dirs"], ddx=ddx, log=log)
+        rows = run_subtree_cell(info, ops, dims, st, work_dir=work, manifest_paths=paths,
+                                sparse_dirs=st["sparse_dirs"], ddx=ddx, log=log)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     host = fingerprint(str(repos), ddx_binary=ddx.get("binary") or None)

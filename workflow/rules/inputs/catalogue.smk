@@ -40,10 +40,10 @@ def catalogue_code(wc):
     return [module_source(spec["python"])] + catalogue_module_sources(*shared)
 
 
-def catalogue_trial_plan(wc):
-    """Warm-ups, trials, heap trials and queries of one strategy: its own, else the section's."""
-    cat, spec = config["catalogue"], config["catalogue"]["strategies"][wc.strategy]
-    keys = {"warmups": 1, "trials": 3, "heap_trials": 1}
-    plan = {k: spec.get(k, cat.get(k, default)) for k, default in keys.items()}
-    plan["queries"] = spec.get("queries", 1)
-    return plan
+def catalogue_budget(wc):
+    """The config as this strategy's job sees it (ddxspike/budgets.py reads its budget)."""
+    from ddxspike import budgets
+
+    return budgets.catalogue_view(
+        config["catalogue"], config["measurement"], wc.strategy
+    )

@@ -26,6 +26,9 @@ MEASURES = [
     ("mode", pa.string()),  # time: a timed trial; heap: an untimed tracemalloc trial
     ("trial", pa.int32()),
     ("order", pa.int32()),  # position in the job's interleaved run order
+    # why the variant's timed trials stopped (engine/plan.py): planned | slow | narrow | cap |
+    # gave-up-timeouts | mismatch; time rows only
+    ("stop_reason", pa.string()),
     ("status", pa.string()),  # ok | error | timeout | mismatch
     ("error", pa.string()),
     ("wall_s", pa.float64()),

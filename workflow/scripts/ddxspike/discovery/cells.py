@@ -1,5 +1,5 @@
-"""The trials of one asset-discovery job: a strategy's config entry -> TrialSpecs for every depth
-it supports x cache state, with the right ground truth and a trial budget per spec.
+"""The variants of one asset-discovery job: a strategy's config entry -> TrialSpecs for every
+depth it supports x cache state, with the right ground truth (their trials: budgets.discovery).
 
 A config entry is {python: module} (module has discover(repo, depth, ...), LISTS, optional
 DEPTHS, optional prime() run untimed before each trial), {command: argv, output, lists}
@@ -81,27 +81,12 @@ def ground_truth(strategy: Strategy, manifest: str, summary: dict, workdir: Path
                      "(expected files, assets or nothing)")
 
 
-def trials_for(depth: str, summary: dict, edge_case: bool, trials: int, budget: dict,
-               state: str = "warm") -> int:
-    """measurement.trials, cut where a cell is costly (README, "time budget")."""
-    n = min(trials, budget.get("trials", trials))
-    if state == "cold" and budget.get("cold_trials"):
-        n = min(n, budget["cold_trials"])  # each cold trial pays an eviction + residency check
-    if depth == "hash" and budget.get("hash_trials"):
-        n = min(n, budget["hash_trials"])
-    if budget.get("big_repo_bytes") and summary["bytes"] >= budget["big_repo_bytes"]:
-        n = min(n, budget.get("big_repo_trials", n))
-    if edge_case and budget.get("edge_case_trials"):
-        n = min(n, budget["edge_case_trials"])
-    return max(1, n)
-
-
 def build_specs(strategy: Strategy, *, repo: str, manifest: str, summary: dict, size: str,
                 depths, cache_states, page_size: int, cache_dir: str, workdir: Path,
-                trials: int, budget: dict, edge_case: bool = False, library: str | None = None,
-                ddx: str | None = None) -> list[tuple[int, TrialSpec]]:
-    """(trials, TrialSpec) for every depth the strategy supports x cache state. `library`: where
-    the library sits (default the repository); `ddx`: DDX's binary, for `ddx:` strategies."""
+                library: str | None = None, ddx: str | None = None) -> list[TrialSpec]:
+    """A TrialSpec for every depth the strategy supports x cache state (their trials: budgets.py).
+    `library`: where the library sits (default the repository); `ddx`: DDX's binary, for `ddx:`
+    strategies."""
     library = library or repo
     subdir = os.path.relpath(library, repo)
     truth = ground_truth(strategy, manifest, summary, workdir, "" if subdir == "." else subdir)
@@ -123,9 +108,8 @@ def build_specs(strategy: Strategy, *, repo: str, manifest: str, summary: dict, 
                     kwargs["page_size"] = page_size
                 if "cache_file" in strategy.accepts:
                     kwargs["cache_file"] = os.path.join(cache_dir, f"{strategy.name}-{depth}.pickle")
-            spec = TrialSpec(
+            out.append(TrialSpec(
                 dims={"experiment": "discovery", "size": size, "strategy": strategy.name,
                       "depth": depth, "cache_state": state, **shape},
-                target=strategy.target, kwargs=kwargs, setup=strategy.setup, **truth)
-            out.append((trials_for(depth, summary, edge_case, trials, budget, state), spec))
+                target=strategy.target, kwargs=kwargs, setup=strategy.setup, **truth))
     return out

@@ -1,7 +1,9 @@
-"""The measurement engine: runs each trial of a cell in a fresh process and returns tidy rows.
+"""The measurement engine: runs a cell's plan (plan.py), each trial in a fresh process, and
+returns tidy rows.
 
-It knows nothing about particular strategies: a strategy is a Python function named by
-"module:function" (see trial.py for its contract) or an external command.
+It knows nothing about particular strategies or experiments: a strategy is a Python function
+named by "module:function" (see trial.py for its contract) or an external command; an
+experiment's plan is built from config in ddxspike/budgets.py.
 """
 
 from .trial import Outcome, TrialSpec

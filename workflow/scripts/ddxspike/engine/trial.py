@@ -60,9 +60,6 @@ class TrialSpec:
     # Optional "module:function" run untimed in the worker before the timed call, with the same
     # kwargs; its return value is passed to the strategy as `state` (e.g. an in-memory cache).
     setup: Optional[str] = None
-    # Timed trials of this spec when it needs fewer than the cell's (a costly variant): it
-    # still takes part in the interleaved rounds, and drops out once it has had its count.
-    trials: Optional[int] = None
 
     def to_json(self) -> dict[str, Any]:
         return dict(self.__dict__)

@@ -2,7 +2,8 @@
 functions grouped by what they spend time on (stat, readdir, read, YAML, git, ...), and for git
 work the time of each git subprocess from its trace2 events (GIT_TRACE2_EVENT).
 
-Usage as a worker: python -m ddxspike.report.profile SPEC.json OUT.pstats
+Each profiled call runs in the engine's fresh worker as the strategy profiled(); the plan of
+which calls is budgets.profile.
 """
 
 import cProfile
@@ -10,12 +11,13 @@ import importlib
 import json
 import os
 import pstats
-import subprocess
-import sys
-import tempfile
 from pathlib import Path
+from typing import Callable, Optional
 
 import pandas as pd
+
+from ddxspike.engine.plan import Hooks
+from ddxspike.engine.trial import Outcome, TrialSpec
 
 # First match wins: (category, substrings of "file:function").
 CATEGORIES = [
@@ -45,21 +47,42 @@ def _key(func) -> str:
     return f"{filename}:{name}" if filename != "~" else name
 
 
-def run(target: str, kwargs: dict, timeout_s: float = 600, prime: bool = False,
-        warmup: bool = False) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Profile target(**kwargs) in a fresh process; (functions, git subprocesses). With prime, the
+class Profiled(Hooks):
+    """One profiled call as an engine variant: `prepare()` (untimed) before it runs; after it,
+    its functions (from the stats file) and its git subprocesses (from `trace`: GIT_TRACE2_EVENT
+    of the whole run, or the file an operation traces itself to)."""
+
+    def __init__(self, out: Path, trace: Path, prepare: Optional[Callable[[], None]] = None):
+        self.out, self.trace, self.prepare = out, trace, prepare
+        self.functions: Optional[pd.DataFrame] = None
+        self.git: Optional[pd.DataFrame] = None
+
+    def before(self, spec, attempt):
+        if self.prepare:
+            self.prepare()
+        return spec, {}
+
+    def after(self, spec, attempt, row):
+        if row.get("status") == "ok":
+            self.functions = functions(pstats.Stats(str(self.out)))
+            self.git = git_processes(self.trace)
+        return {}
+
+
+def variant(name: str, target: str, kwargs: dict, out_dir: Path, *, prime: bool = False,
+            warmup: bool = False, trace: Optional[Path] = None,
+            prepare: Optional[Callable[[], None]] = None) -> tuple[TrialSpec, Profiled]:
+    """target(**kwargs) profiled in the engine's fresh worker (profiled()). With prime, the
     module's prime(**kwargs) runs first, unprofiled, and its result is passed as `state`; with
-    warmup, one unprofiled call precedes the profiled one."""
-    with tempfile.TemporaryDirectory(prefix="ddxspike-profile-") as tmp:
-        spec, out, trace = Path(tmp, "spec.json"), Path(tmp, "out.pstats"), Path(tmp, "trace2.json")
-        spec.write_text(json.dumps({"target": target, "kwargs": kwargs, "prime": prime, "warmup": warmup}))
-        env = dict(os.environ, GIT_TRACE2_EVENT=str(trace),
-                   PYTHONPATH=os.pathsep.join(filter(None, [str(SCRIPTS_DIR), os.environ.get("PYTHONPATH")])))
-        proc = subprocess.run([sys.executable, "-m", "ddxspike.report.profile", str(spec), str(out)],
-                              env=env, capture_output=True, text=True, timeout=timeout_s)
-        if proc.returncode != 0:
-            raise RuntimeError(f"profiling {target} failed ({proc.returncode}): {proc.stderr[-800:]}")
-        return functions(pstats.Stats(str(out))), git_processes(trace)
+    warmup, one unprofiled call precedes the profiled one. Without `trace`, git's trace2 events
+    of the whole run are recorded."""
+    out = out_dir / f"{name}.pstats"
+    own_trace = trace is None
+    trace = trace or out_dir / f"{name}.trace2.json"
+    spec = TrialSpec(dims={"strategy": name}, target="ddxspike.report.profile:profiled",
+                     kwargs={"target": target, "kwargs": kwargs, "out": str(out), "prime": prime,
+                             "warmup": warmup, "git_trace": str(trace) if own_trace else None})
+    return spec, Profiled(out, trace, prepare)
 
 
 def functions(st: pstats.Stats) -> pd.DataFrame:
@@ -112,21 +135,21 @@ def git_processes(trace: Path) -> pd.DataFrame:
             .sort_values("seconds", ascending=False).reset_index())
 
 
-def main(spec_file: str, out_file: str) -> int:
-    spec = json.loads(Path(spec_file).read_text())
-    module, _, fn = spec["target"].partition(":")
+def profiled(target: str, kwargs: dict, out: str, prime: bool = False, warmup: bool = False,
+             git_trace: Optional[str] = None) -> Outcome:
+    """A strategy for the engine's worker: target(**kwargs) once under cProfile, its stats
+    written to `out` (the worker's own clock around this means nothing and is not used)."""
+    if git_trace:  # every git process this run starts writes its trace2 events there
+        os.environ["GIT_TRACE2_EVENT"] = git_trace
+    module, _, fn = target.partition(":")
     mod = importlib.import_module(module)
-    kwargs = dict(spec["kwargs"])
-    if spec.get("prime") and hasattr(mod, "prime"):
+    kwargs = dict(kwargs)
+    if prime and hasattr(mod, "prime"):
         # A cached strategy is measured after its untimed set-up (e.g. the first listing).
         kwargs["state"] = mod.prime(**kwargs)
-    if spec.get("warmup"):
+    if warmup:
         getattr(mod, fn)(**kwargs)  # unprofiled: warm page cache, and a persistent cache filled
     prof = cProfile.Profile()
     prof.runcall(getattr(mod, fn), **kwargs)
-    prof.dump_stats(out_file)
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main(sys.argv[1], sys.argv[2]))
+    prof.dump_stats(out)
+    return Outcome()

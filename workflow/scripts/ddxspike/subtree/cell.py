@@ -1,25 +1,23 @@
 """One (size, commits) cell of the subtree experiment: every operation, interleaved round by
-round (A B C, A B C, ...), each trial on a fresh workspace prepared before the engine starts the
-worker and measured after it exits.
+round (A B C, A B C, ...) by the engine, each trial on a fresh workspace its hooks prepare
+before the engine starts the worker and measure after it exits (FreshWorkspace).
 
 The first warm-up of each operation is its counting run: git's trace2 events are written and its
 git processes counted (the count is the same for every trial of the cell; tracing is kept out of
 timed trials because it costs time; ddx-update is traced in every trial, see operations.py).
 Operations with DDX's own binary need `ddx` ({binary, timeout_s}); the release-tarball route
 needs tarballs of the upstreams, built once per cell beside the workspaces (derived()).
-Trials: `trials` per operation, but an operation whose first counted trial took longer than
-`slow_after_s` stops after `slow_trials` (fewer trials for slow operations, chosen by a
-measured time, not guessed).
+How many trials, and when an operation stops: budgets.subtree (the engine runs the plan).
 """
 
 import json
-import os
-import time
 from pathlib import Path
 
+from ddxspike import budgets
 from ddxspike.engine import TrialSpec, run_cell
 from ddxspike.gitrun import git, run
 from ddxspike.repos.subtree_fixtures import check_pristine
+from ddxspike.engine.plan import Hooks
 
 from . import ddxbin, operations, verify, workspace
 
@@ -157,12 +155,46 @@ def after_trial(op_name, ws, before, info, manifest_paths, sparse_dirs, traced) 
     return extra
 
 
-def run_subtree_cell(info: dict, ops: list[str], dims: dict, *, work_dir: Path, trials: int,
-                     slow_trials: int, slow_after_s: float, warmups: int, timeout_s: float,
+class FreshWorkspace(Hooks):
+    """Around each run of one operation, untimed: a fresh workspace made (and snapshotted)
+    before, measured, verified and removed after. The first run (a warm-up) is traced and its
+    git processes counted; counted trials carry that count (ddx-update is traced every trial)."""
+
+    def __init__(self, op: str, info: dict, work_dir: Path, dims: dict, *, sparse_dirs,
+                 manifest_paths, ddx: dict | None, timeout_s: float):
+        self.op, self.info, self.work_dir, self.dims = op, info, work_dir, dims
+        self.sparse_dirs, self.manifest_paths = sparse_dirs, manifest_paths
+        self.ddx, self.timeout_s = ddx, timeout_s
+        self.every = operations.OPERATIONS[op].trace_every_trial
+        self.counted = None
+
+    def before(self, spec, attempt):
+        self.ws = self.work_dir / f"{self.op}-{attempt.run}"
+        workspace.remove(self.ws)
+        prepare_workspace(self.op, self.ws, self.info, self.ddx)
+        self.snapshot = snapshot(self.op, self.ws, self.info)
+        self.traced = attempt.run == 0 or self.every
+        return spec_for(self.op, self.ws, self.info, self.dims, self.sparse_dirs,
+                        trace=self.traced, ddx=self.ddx, timeout_s=self.timeout_s), {}
+
+    def after(self, spec, attempt, row):
+        extra = after_trial(self.op, self.ws, self.snapshot, self.info, self.manifest_paths,
+                            self.sparse_dirs, self.traced)
+        workspace.remove(self.ws)
+        if attempt.run == 0:
+            self.counted = extra["git_processes"]
+        elif not self.every:
+            extra["git_processes"] = self.counted
+        return extra
+
+
+def run_subtree_cell(info: dict, ops: list[str], dims: dict, section: dict, *, work_dir: Path,
                      manifest_paths=None, sparse_dirs=(), ddx: dict | None = None,
                      log=print) -> list[dict]:
+    """Every operation's trials on this cell; `section` is the config's subtree section (its
+    budget: budgets.subtree)."""
     check_pristine(info)
-    if warmups < 1:
+    if section["warmups"] < 1:
         raise ValueError("subtree.warmups must be >= 1: the first warm-up counts git processes")
     if any(operations.OPERATIONS[op].binary for op in ops) and info["prefix"] != ddxbin.PREFIX:
         raise ValueError(f"DDX's own commands use the prefix {ddxbin.PREFIX}, "
@@ -170,41 +202,15 @@ def run_subtree_cell(info: dict, ops: list[str], dims: dict, *, work_dir: Path, 
     pristine = info
     if any(operations.OPERATIONS[op].setup == "tarball" for op in ops):
         info = derived(info, work_dir / "derived", log)
-    planned = {op: trials for op in ops}
-    counted = {}
-    rows, order, started = [], 0, time.monotonic()
-    quiet = lambda msg: None  # noqa: E731 (run_cell's per-round lines would repeat ours)
-    for rnd in range(-warmups, trials):
-        for op in ops:
-            if rnd >= planned[op]:
-                continue
-            ws = work_dir / f"{op}-{rnd + warmups}"
-            workspace.remove(ws)
-            prepare_workspace(op, ws, info, ddx)
-            before = snapshot(op, ws, info)
-            traced = rnd == -warmups or operations.OPERATIONS[op].trace_every_trial
-            spec = spec_for(op, ws, info, dims, sparse_dirs, trace=traced, ddx=ddx,
-                            timeout_s=timeout_s)
-            row = run_cell([spec], warmups=0, trials=1, timeout_s=timeout_s, log=quiet)[0]
-            row.update(after_trial(op, ws, before, info, manifest_paths, sparse_dirs, traced))
-            workspace.remove(ws)
-            if rnd == -warmups:
-                counted[op] = row["git_processes"]
-            if rnd < 0:
-                continue  # warm-up: pages of the pristine repositories are now cached
-            if not operations.OPERATIONS[op].trace_every_trial:
-                row["git_processes"] = counted[op]
-            repo = operations.OPERATIONS[op].repo
-            row["host_commits"] = info["host_commits"].get(repo) if repo else None
-            if rnd == 0 and (row.get("wall_s") or timeout_s) > slow_after_s:
-                planned[op] = min(trials, slow_trials)
-            if row["status"] == "timeout":
-                planned[op] = rnd + 1  # one timeout costs timeout_s; do not pay it again
-            row.update(trial=rnd, order=order)
-            order += 1
-            rows.append(row)
-            state = row["status"] if row["status"] != "ok" else f"{row['wall_s']:.2f} s"
-            log(f"  {op} trial {rnd + 1}/{planned[op]}: {state} "
-                f"({time.monotonic() - started:.0f} s elapsed)")
+    variants = []
+    for op in ops:
+        repo = operations.OPERATIONS[op].repo
+        op_dims = {**dims, "host_commits": info["host_commits"].get(repo) if repo else None}
+        hooks = FreshWorkspace(op, info, work_dir, op_dims, sparse_dirs=sparse_dirs,
+                               manifest_paths=manifest_paths, ddx=ddx,
+                               timeout_s=section["trial_timeout_s"])
+        # The variant's own spec names it; each run gets a fresh workspace's (hooks.before).
+        variants.append((TrialSpec(dims={**op_dims, "strategy": op}, target=""), hooks))
+    rows = run_cell(budgets.subtree(section, variants), log=log)
     check_pristine(pristine)
     return rows
