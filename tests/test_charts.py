@@ -18,7 +18,7 @@ def _rows(experiment, strategies, sizes, values, **extra):
         for size, axes in sizes.items():
             for trial, v in enumerate(values):
                 rows.append({"experiment": experiment, "strategy": s, "size": size, "mode": "time",
-                             "status": "ok", "cache_state": "warm", "depth": None, "trial": trial,
+                             "repo_kind": "synthetic", "status": "ok", "cache_state": "warm", "depth": None, "trial": trial,
                              "wall_s": v * axes.get("bytes", 1) / 1e6, **axes,
                              **{k: f(v, axes) for k, f in extra.items()}})
     return rows
