@@ -32,7 +32,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "workflow" / "scripts"))
 
 from ddxspike.engine import TrialSpec, run_cell  # noqa: E402
-from ddxspike.engine.runner import run_trial  # noqa: E402
+from ddxspike.engine import launch  # noqa: E402
 
 FIND = ["find", ".", "-path", "./.git", "-prune", "-o", "-type", "f", "-print0"]
 

@@ -14,6 +14,7 @@ import pytest
 from conftest import SCRIPTS
 from ddxspike.engine import TrialSpec, run_cell
 from ddxspike.groundtruth import digest_paths
+from test_engine_launch import gone, servers_of
 
 PROBES = "ddxspike.engine.probes"
 RIGHT = ["a.md", "b/c.yml", "b/d.png"]
@@ -78,6 +79,8 @@ def test_interrupting_the_job_mid_trial_leaves_no_process_of_the_tree(tmp_path, 
         grandchild = int(pid_file.read_text())
         worker = int((tmp_path / "grandchild.pid.worker").read_text())
         assert alive(grandchild) and alive(worker)
+        servers = servers_of(job.pid)
+        assert servers, "the job started no fork server"
         job.send_signal(signum)
         out, _ = job.communicate(timeout=20)  # promptly: not after the 600 s timeout
     finally:
@@ -88,6 +91,7 @@ def test_interrupting_the_job_mid_trial_leaves_no_process_of_the_tree(tmp_path, 
     assert "run_cell returned" not in out
     assert wait_for(lambda: not alive(worker) and not alive(grandchild), 5), (
         f"worker {worker} alive: {alive(worker)}, grandchild {grandchild} alive: {alive(grandchild)}")
+    assert wait_for(lambda: all(gone(p) for p in servers), 5), f"fork servers {servers} outlived the job"
 
 
 def test_a_worker_killed_by_a_signal_is_named():
