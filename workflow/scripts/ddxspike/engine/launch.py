@@ -7,7 +7,9 @@ spec's strategy and setup modules), started on first use and ended with the job 
 the job is killed, its end closes the server's stdin, which ends the server). A trial starts a
 new interpreter, `python -m ddxspike.engine.worker SPEC RESULT`, instead: with METHOD "spawn",
 where this process cannot be a child subreaper, and for an import set whose server could not
-start or failed MAX_RESTARTS times (one line on stderr says so).
+start or failed MAX_RESTARTS times (one line on stderr says so). Either way the strategy's own
+commands (find, git, ddx, the `true` of spawn-overhead) are real processes it starts: what is
+saved is the worker's interpreter start-up, which no strategy's clock ever included.
 """
 
 import atexit
