@@ -14,7 +14,6 @@ import pytest
 from conftest import SCRIPTS
 from ddxspike.engine import TrialSpec, run_cell
 from ddxspike.groundtruth import digest_paths
-from test_engine_launch import gone, servers_of
 
 PROBES = "ddxspike.engine.probes"
 RIGHT = ["a.md", "b/c.yml", "b/d.png"]
@@ -40,6 +39,32 @@ def wait_for(predicate, timeout=20.0):
             return True
         time.sleep(0.05)
     return False
+
+
+def gone(pid: int) -> bool:
+    """Not alive, and reaped if it came to this process (a subreaper) when its parent died."""
+    try:
+        os.waitpid(pid, os.WNOHANG)
+    except ChildProcessError:
+        pass
+    return not alive(pid)
+
+
+def servers_of(pid: int) -> set[int]:
+    """Fork servers whose parent is pid."""
+    found = set()
+    for name in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            with open(f"/proc/{name}/stat", "rb") as f:
+                stat = f.read()
+            with open(f"/proc/{name}/cmdline", "rb") as f:
+                cmdline = f.read()
+        except OSError:
+            continue
+        state, ppid = stat[stat.rindex(b")") + 2:].split()[:2]
+        if int(ppid) == pid and state != b"Z" and b"ddxspike.engine.forkserver" in cmdline:
+            found.add(int(name))
+    return found
 
 
 def detached_spec(pid_file):

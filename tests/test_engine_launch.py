@@ -9,57 +9,18 @@ import signal
 import subprocess
 import sys
 import textwrap
-import time
 
 import pytest
 
 from conftest import SCRIPTS
 from ddxspike.engine import TrialSpec, launch, run_cell
+from test_engine_faults import gone, servers_of, wait_for
 
 PROBES = "ddxspike.engine.probes"
 
 
 def quiet(_msg):
     pass
-
-
-def wait_for(predicate, timeout=20.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.05)
-    return False
-
-
-def gone(pid: int) -> bool:
-    """Not running (a zombie is dead; one re-parented to this subreaper is reaped here)."""
-    try:
-        os.waitpid(pid, os.WNOHANG)
-    except ChildProcessError:
-        pass
-    try:
-        with open(f"/proc/{pid}/stat", "rb") as f:
-            return f.read().rsplit(b")", 1)[1].split()[0] == b"Z"
-    except FileNotFoundError:
-        return True
-
-
-def servers_of(pid: int) -> set[int]:
-    """Fork servers whose parent is pid."""
-    found = set()
-    for name in filter(str.isdigit, os.listdir("/proc")):
-        try:
-            with open(f"/proc/{name}/stat", "rb") as f:
-                stat = f.read()
-            with open(f"/proc/{name}/cmdline", "rb") as f:
-                cmdline = f.read()
-        except OSError:
-            continue
-        state, ppid = stat[stat.rindex(b")") + 2:].split()[:2]
-        if int(ppid) == pid and state != b"Z" and b"ddxspike.engine.forkserver" in cmdline:
-            found.add(int(name))
-    return found
 
 
 def whoami(out_file):
