@@ -3,12 +3,12 @@
 Times `find` listing a generated DDX library with the measurement engine (fresh process per
 trial, output read and checked against the manifest) and with `hyperfine -N` (no shell) on the
 same tree in the same run, alternating blocks of both so that machine drift hits them alike, and
-prints both medians and their ratio (the engine's claim: within 10%). The engine runs both
-ways it can start a trial's process (launch.METHOD): forked from a fork server (the default)
-and as a new interpreter (spawn, what every trial did before), so that the same trials' times,
-memory figures and the engine's cost per trial of both are printed side by side. The engine's clock runs
+prints both medians and their ratio (the engine's claim: within 10%). The engine's clock runs
 from spawning `find` until it has exited and its output has been read; splitting the output
-into paths and checking it happen after the clock (Outcome.finish). Also measures the engine's
+into paths and checking it happen after the clock (Outcome.finish). The engine runs both ways
+it can start a trial's process (launch.METHOD), alternating trial by trial: forked from a fork
+server (the default) and as a new interpreter (spawn, what every trial did before), and prints
+the same trials' times and memory figures and the engine's cost per trial of both side by side. Also measures the engine's
 own cost per trial: what a trial costs outside the timed region (worker start, imports, result
 file) and inside it (timer and call overhead of a strategy that does nothing), and the spawn
 overhead of `true` (the `spawn-overhead` strategy) by both tools.
@@ -113,7 +113,8 @@ def engine_block(spec: TrialSpec, trials: int, warmups: int) -> dict[str, list[d
 def engine_overhead(n: int) -> dict:
     """Per method: cost of one trial around the timed call (run_trial, and run_cell's wall per
     trial of n no-op trials), and the timed call of a no-op strategy; methods alternate."""
-    spec = TrialSpec(dims={"strategy": "noop"}, target="ddxspike.engine.probes:noop", expected_items=0)
+    spec = TrialSpec(dims={"strategy": "noop"}, target="ddxspike.engine.probes:noop",
+                     expected_items=0)
     got = {m: {"totals": [], "inside": [], "cell": []} for m in METHODS}
     with tempfile.TemporaryDirectory() as tmp:
         for i in range(n):
@@ -223,9 +224,10 @@ def main() -> int:
                       for key in ("rss_before_bytes", "peak_rss_bytes")))
     for m in METHODS:
         o = over[m]
-        print(f"engine overhead per trial ({m}): {o['trial_total_s'] * 1e3:.1f} ms outside the timed "
-              f"region ({'fork server child' if m == 'fork' else 'new interpreter'}, imports, result "
-              f"file; {o['cell_per_trial_s'] * 1e3:.1f} ms per trial of a 20-trial cell); "
+        how = "fork server child" if m == "fork" else "new interpreter"
+        print(f"engine overhead per trial ({m}): {o['trial_total_s'] * 1e3:.1f} ms outside the "
+              f"timed region ({how}, imports, result file; {o['cell_per_trial_s'] * 1e3:.1f} ms "
+              "per trial of a 20-trial cell); "
               f"{o['timed_noop_s'] * 1e6:.2f} µs inside it (timer + call of a no-op strategy)")
     return 0 if 0.9 <= ratio <= 1.1 else 1
 

@@ -96,6 +96,22 @@ def test_a_server_that_cannot_start_leaves_its_trials_to_new_interpreters(tmp_pa
     assert all(f["sid"] == f["pid"] and f["ppid"] == os.getpid() for f in facts)
 
 
+def test_what_a_strategy_module_prints_when_imported_does_not_confuse_the_server(
+        tmp_path, monkeypatch, capfd):
+    (tmp_path / "loud_probe.py").write_text(textwrap.dedent("""
+        import sys
+        print("ready")  # a worker's stdout is /dev/null: so is the server's
+        print("0", file=sys.stderr)
+        from ddxspike.engine.probes import noop
+    """))
+    monkeypatch.setenv("PYTHONPATH", str(tmp_path))
+    spec = TrialSpec(dims={"strategy": "loud"}, target="loud_probe:noop", expected_items=0)
+    rows = run_cell([spec], warmups=0, trials=2, timeout_s=30, log=quiet)
+    assert [r["status"] for r in rows] == ["ok", "ok"]
+    assert ("loud_probe",) in launch._servers
+    assert "fork server" not in capfd.readouterr().err
+
+
 JOB = textwrap.dedent("""
     import sys, time
     sys.path.insert(0, {scripts!r})

@@ -105,11 +105,8 @@ def _read_line(fd: int, buf: bytearray) -> bytes | None:
 def _become_trial(request: dict, pid_w: int) -> None:
     """In the new child: a session of its own, its descriptors, then its pages mapped again."""
     os.setsid()
-    null = os.open(os.devnull, os.O_RDWR)
     err = os.open(request["stderr"], os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o666)
-    os.dup2(null, 0)
-    os.dup2(null, 1)
-    os.dup2(err, 2)
+    os.dup2(err, 2)  # stdin and stdout are /dev/null already
     os.write(pid_w, b"%d" % os.getpid())
     os.closerange(3, os.sysconf("SC_OPEN_MAX"))  # the pipes and anything else: as close_fds
     for runs, advice in zip(RESIDENT, (MADV_POPULATE_READ, MADV_POPULATE_WRITE)):
@@ -118,12 +115,12 @@ def _become_trial(request: dict, pid_w: int) -> None:
     sys.argv = [worker.__file__, *request["argv"]]
 
 
-def serve() -> list[str] | None:
+def serve(requests: int, replies: int) -> list[str] | None:
     """Answers requests until end of input (returns None); returns the worker's argv only in a
     new child, which then runs the trial."""
     buf = bytearray()
     while True:
-        line = _read_line(0, buf)
+        line = _read_line(requests, buf)
         if line is None:
             return None
         request = json.loads(line)
@@ -145,12 +142,19 @@ def serve() -> list[str] | None:
             answer += data
         os.close(pid_r)
         os.waitpid(middle, 0)  # reaped: the orphan is the job's now
-        os.write(1, (answer or b"0") + b"\n")  # 0: no child
+        os.write(replies, (answer or b"0") + b"\n")  # 0: no child
 
 
 if __name__ == "__main__":
     import importlib
 
+    # The pipes move off stdin and stdout, which are /dev/null as a worker's are: what an import
+    # prints goes where it would in a worker, not into the answers.
+    requests, replies = os.dup(0), os.dup(1)
+    null = os.open(os.devnull, os.O_RDWR)
+    os.dup2(null, 0)
+    os.dup2(null, 1)
+    os.close(null)
     for name in sys.argv[1:]:
         try:
             importlib.import_module(name)
@@ -161,11 +165,11 @@ if __name__ == "__main__":
     RESIDENT = resident_pages()
     if not all(RESIDENT) or any(MADVISE(*runs[0], advice) for runs, advice in
                                 zip(RESIDENT, (MADV_POPULATE_READ, MADV_POPULATE_WRITE))):
-        os.write(1, b"cannot map pages again (madvise MADV_POPULATE_READ/WRITE, Linux 5.14)\n")
+        os.write(replies, b"madvise MADV_POPULATE_READ/WRITE failed (Linux 5.14 has them)\n")
         sys.exit(1)
     STARTUP_PEAK = high_water_mark()
-    os.write(1, b"ready\n")
-    argv = serve()
+    os.write(replies, b"ready\n")
+    argv = serve(requests, replies)
     if argv is None:
         sys.exit(0)
     sys.exit(worker.main(*argv, startup_peak=STARTUP_PEAK))
