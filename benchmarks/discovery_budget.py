@@ -6,10 +6,11 @@ that run's own job durations.
         --log RUN/.snakemake/log/<run>.log --prepare-s 1.8 [--config config.yaml]
 
 Model per (repository, strategy) job: job start-up + for every run (warm-ups, trials, heap
-trials) the median wall time of its spec + worker spawn, + a cold preparation (eviction and
-residency check) before every cold run, + the untimed setup of strategies that have one
-(memory-cache lists once first). Costs scale from the measured repository by files (names, stat,
-meta; hash for caching strategies) or by bytes (hash), which is conservative for small sizes.
+trials) the median wall time of its spec + the engine's cost per trial, + a cold preparation
+(eviction and residency check) before every cold run, + the untimed setup of strategies that
+have one (memory-cache lists once first). Costs scale from the measured repository by files
+(names, stat, meta; hash for caching strategies) or by bytes (hash), which is conservative for
+small sizes.
 """
 
 import argparse
@@ -26,7 +27,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "workflow" / "scrip
 from ddxspike.budgets import discovery_trials as trials_for  # noqa: E402
 from ddxspike.discovery.cells import resolve  # noqa: E402
 
-SPAWN_S = 0.2  # python -m ddxspike.engine.worker start-up, measured on this machine under load
+# A trial's engine cost outside its call, a fork server's child (engine_accuracy.py at load 9:
+# 78 ms, against 236 ms for a new interpreter, which this was set to as 0.2).
+SPAWN_S = 0.08
 JOB_S = 3.0  # Snakemake job + script start-up + host fingerprint
 BYTE_BOUND = {"walk", "scandir", "parallel", "lazy", "sorted-full"}  # hash reads every byte
 

@@ -41,6 +41,32 @@ def wait_for(predicate, timeout=20.0):
     return False
 
 
+def gone(pid: int) -> bool:
+    """Not alive, and reaped if it came to this process (a subreaper) when its parent died."""
+    try:
+        os.waitpid(pid, os.WNOHANG)
+    except ChildProcessError:
+        pass
+    return not alive(pid)
+
+
+def servers_of(pid: int) -> set[int]:
+    """Fork servers whose parent is pid."""
+    found = set()
+    for name in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            with open(f"/proc/{name}/stat", "rb") as f:
+                stat = f.read()
+            with open(f"/proc/{name}/cmdline", "rb") as f:
+                cmdline = f.read()
+        except OSError:
+            continue
+        state, ppid = stat[stat.rindex(b")") + 2:].split()[:2]
+        if int(ppid) == pid and state != b"Z" and b"ddxspike.engine.forkserver" in cmdline:
+            found.add(int(name))
+    return found
+
+
 def detached_spec(pid_file):
     return TrialSpec(dims={"strategy": "hangs-detached"}, target=f"{PROBES}:hang_detached",
                      kwargs={"pid_file": str(pid_file)})
@@ -78,6 +104,8 @@ def test_interrupting_the_job_mid_trial_leaves_no_process_of_the_tree(tmp_path, 
         grandchild = int(pid_file.read_text())
         worker = int((tmp_path / "grandchild.pid.worker").read_text())
         assert alive(grandchild) and alive(worker)
+        servers = servers_of(job.pid)
+        assert servers, "the job started no fork server"
         job.send_signal(signum)
         out, _ = job.communicate(timeout=20)  # promptly: not after the 600 s timeout
     finally:
@@ -88,6 +116,7 @@ def test_interrupting_the_job_mid_trial_leaves_no_process_of_the_tree(tmp_path, 
     assert "run_cell returned" not in out
     assert wait_for(lambda: not alive(worker) and not alive(grandchild), 5), (
         f"worker {worker} alive: {alive(worker)}, grandchild {grandchild} alive: {alive(grandchild)}")
+    assert wait_for(lambda: all(gone(p) for p in servers), 5), f"fork servers {servers} outlived the job"
 
 
 def test_a_worker_killed_by_a_signal_is_named():

@@ -1,7 +1,9 @@
 """Strategies with a known behaviour, for checking the engine itself (its tests and
 benchmarks/engine_accuracy.py): one that does nothing, one that lists what it is told, one
-that fails, one that kills its own worker, and two that hang with a child process (one detached)."""
+that fails, one that kills its own worker, two that hang with a child process (one detached), and
+one that describes the process it runs in."""
 
+import json
 import os
 import subprocess
 import time
@@ -67,3 +69,20 @@ def hang_detached(pid_file: str) -> Outcome:
                     "sh", pid_file], check=True)
     while True:
         time.sleep(3600)
+
+
+_calls = 0  # this module's state: 1 in every trial of a fresh process
+
+
+def whoami(out_file: str) -> Outcome:
+    """Appends a JSON line describing this process (pid, session, group, parent, descriptors,
+    calls of this function in this process) to out_file: what a fresh process for a trial is."""
+    global _calls
+    _calls += 1
+    fds = {int(fd): os.readlink(f"/proc/self/fd/{fd}") for fd in os.listdir("/proc/self/fd")
+           if os.path.exists(f"/proc/self/fd/{fd}")}
+    facts = {"pid": os.getpid(), "sid": os.getsid(0), "pgid": os.getpgid(0), "ppid": os.getppid(),
+             "fds": fds, "calls": _calls, "cwd": os.getcwd()}
+    with open(out_file, "a") as f:
+        f.write(json.dumps(facts) + "\n")
+    return Outcome(paths=[])

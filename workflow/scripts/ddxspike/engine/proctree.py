@@ -3,7 +3,8 @@ group or session (`setsid`) or whose parent died.
 
 The job process makes itself a child subreaper (prctl PR_SET_CHILD_SUBREAPER): an orphan of the
 trial's tree is re-parented to it instead of to init, so every descendant stays findable as a
-descendant of the worker or as a new child of the job. /proc/<pid>/stat gives the parent links
+descendant of the worker or as a new child of the job; a fork server's trial child (launch.py)
+comes to the job the same way. /proc/<pid>/stat gives the parent links
 (this kernel has no /proc/<pid>/task/<tid>/children).
 """
 

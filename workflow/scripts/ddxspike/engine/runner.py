@@ -1,35 +1,22 @@
-"""Runs a cell's plan (plan.py), each trial in a fresh worker process: the one loop that decides
+"""Runs a cell's plan (plan.py), each trial in a fresh process (launch.py): the one loop that decides
 what runs next. Every counted or heap trial becomes one row; failures are rows too.
 `load_1m` is the 1-minute load average just before the trial started.
 """
 
 import contextlib
 import itertools
-import json
 import os
 import signal
 import statistics
-import sys
 import tempfile
 import threading
 import time
 from pathlib import Path
-from subprocess import DEVNULL, Popen
 from typing import Callable, Optional
 
-from . import calibrate, proctree
+from . import calibrate
+from .launch import run_trial
 from .plan import Attempt, Plan, Variant
-from .trial import TrialSpec
-
-SCRIPTS_DIR = Path(__file__).resolve().parents[2]  # workflow/scripts, so workers import ddxspike
-
-
-def _worker_env() -> dict:
-    env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(SCRIPTS_DIR), env.get("PYTHONPATH")]))
-    env["PYTHONHASHSEED"] = "0"
-    return env
-
 
 class Interrupted(BaseException):
     """SIGINT or SIGTERM reached the job during run_cell (Ctrl-C, or Snakemake stopping it)."""
@@ -60,77 +47,6 @@ def _interruptible():
     finally:
         for s, h in previous.items():
             signal.signal(s, h)
-
-
-def describe_exit(returncode: int) -> str:
-    """"exited 7", or the signal by name: "killed by SIGKILL (signal 9)"."""
-    if returncode < 0:
-        try:
-            name = signal.Signals(-returncode).name
-        except ValueError:
-            name = "an unknown signal"
-        return f"killed by {name} (signal {-returncode})"
-    return f"exited {returncode}"
-
-
-def run_trial(spec: TrialSpec, mode: str, timeout_s: float, workdir: Path) -> dict:
-    """One fresh process, one value. Returns the measured fields (no dimensions).
-
-    On a timeout, an Interrupted or any other exception while it runs, and after it exits, the
-    worker's whole tree is killed (proctree.kill_tree): nothing a strategy started outlives it.
-    """
-    spec_file = workdir / "spec.json"
-    result_file = workdir / "result.json"
-    stderr_file = workdir / "stderr.txt"
-    result_file.unlink(missing_ok=True)
-    spec_file.write_text(json.dumps({**spec.to_json(), "mode": mode}))
-    cmd = [sys.executable, "-m", "ddxspike.engine.worker", str(spec_file), str(result_file)]
-    proctree.become_subreaper()  # the tree's orphans come back to this process
-    before = proctree.own_children()
-    with open(stderr_file, "wb") as err:
-        # A session of its own: the terminal's Ctrl-C reaches the job, which kills the tree.
-        proc = Popen(cmd, env=_worker_env(), stdin=DEVNULL, stdout=DEVNULL, stderr=err,
-                     start_new_session=True)
-    timed_out = threading.Event()
-
-    def kill():
-        timed_out.set()
-        proctree.kill_tree(proc.pid, before)
-
-    timer = threading.Timer(timeout_s, kill)
-    timer.start()
-    try:
-        # Exited but not yet reaped: the zombie keeps its pid and group id ours while we clean up.
-        os.waitid(os.P_PID, proc.pid, os.WEXITED | os.WNOWAIT)
-    except BaseException as exc:
-        timer.cancel()
-        timer.join()
-        killed = proctree.kill_tree(proc.pid, before)
-        os.waitpid(proc.pid, 0)
-        if isinstance(exc, Interrupted):
-            exc.killed = killed
-        raise
-    timer.cancel()
-    timer.join()
-    # Anything the strategy left running (timeout or not) must not run on into the next trial.
-    proctree.kill_tree(proc.pid, before)
-    # The worker reports its tree's peak resident set itself (worker.peak_rss_bytes): wait4's
-    # ru_maxrss would include this process's own size, inherited across fork and exec.
-    _, status = os.waitpid(proc.pid, 0)
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    row = {}
-    if timed_out.is_set():
-        row.update(status="timeout",
-                   error=f"no answer within {timeout_s:g} s; its process tree was killed")
-    elif result_file.exists():
-        row.update(json.loads(result_file.read_text()))
-        row.pop("traceback", None)
-    else:
-        tail = stderr_file.read_bytes()[-600:].decode(errors="replace").strip()
-        row.update(status="error", error=f"worker {describe_exit(proc.returncode)}: {tail}")
-    if row.get("user_s") is not None:
-        row["cpu_s"] = row["user_s"] + row["sys_s"]
-    return row
 
 
 def run_cell(plan: Plan, log: Callable[[str], None] = print) -> list[dict]:

@@ -1,6 +1,7 @@
 """Runs one trial in this fresh process and writes its result as JSON.
 
 Usage: python -m ddxspike.engine.worker SPEC.json RESULT.json
+(or a child of a fork server, forkserver.py, that has made the same imports).
 Mode "time" times the strategy call; mode "heap" runs it under tracemalloc instead (its own
 untimed trial, because tracing slows allocation several-fold).
 """
@@ -69,9 +70,11 @@ def resident_bytes() -> int:
         return int(f.read().split()[1]) * resource.getpagesize()
 
 
-def peak_rss_bytes() -> int:
+def peak_rss_bytes(startup_peak: int = 0) -> int:
     """Largest resident set of this process tree: this process's own high-water mark (VmHWM of
-    its current memory map) and that of any child it reaped (git, find, ...).
+    its current memory map), that of any child it reaped (git, find, ...) and, in a fork
+    server's child, the server's at the fork (`startup_peak`: the start-up a fresh worker's
+    own mark includes).
 
     Not the runner's wait4 ru_maxrss: Linux carries the parent's memory map high-water mark
     into a child across fork/vfork + exec, so a worker started by a 300 MB Snakemake job would
@@ -84,7 +87,7 @@ def peak_rss_bytes() -> int:
                 own = int(line.split()[1]) * 1024
                 break
     children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024
-    return max(own, children)
+    return max(own, children, startup_peak)
 
 
 def cpu_times() -> tuple[float, float]:
@@ -95,7 +98,7 @@ def cpu_times() -> tuple[float, float]:
     return me.ru_utime + kids.ru_utime, me.ru_stime + kids.ru_stime
 
 
-def main(spec_file: str, result_file: str) -> int:
+def main(spec_file: str, result_file: str, startup_peak: int = 0) -> int:
     with open(spec_file) as f:
         spec = json.load(f)
     result = {"status": "ok", "error": None}
@@ -125,7 +128,7 @@ def main(spec_file: str, result_file: str) -> int:
             result["sys_s"] = s1 - s0
             if io0 is not None and io1 is not None:
                 result["storage_read_bytes"] = io1 - io0
-        result["peak_rss_bytes"] = peak_rss_bytes()
+        result["peak_rss_bytes"] = peak_rss_bytes(startup_peak)
         if not isinstance(outcome, Outcome):
             raise TypeError(f"{spec['target']} returned {type(outcome).__name__}, not an Outcome")
         outcome.finish()  # deferred parsing of raw output: after the clock, before the check
