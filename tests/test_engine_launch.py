@@ -13,7 +13,7 @@ import textwrap
 import pytest
 
 from conftest import SCRIPTS
-from ddxspike.engine import TrialSpec, launch, run_cell
+from ddxspike.engine import TrialSpec, launch, plan, run_cell
 from test_engine_faults import gone, servers_of, wait_for
 
 PROBES = "ddxspike.engine.probes"
@@ -30,7 +30,7 @@ def whoami(out_file):
 
 def test_every_trial_is_a_new_process_of_its_own(tmp_path):
     out = tmp_path / "who.jsonl"
-    rows = run_cell([whoami(out)], warmups=1, trials=3, heap_trials=1, timeout_s=30, log=quiet)
+    rows = run_cell(plan.cell([whoami(out)], warmups=1, trials=3, heap_trials=1, timeout_s=30), log=quiet)
     assert [r["status"] for r in rows] == ["ok"] * 4
     servers = launch.server_pids()
     assert servers, "no fork server: the trials were spawned"
@@ -87,7 +87,7 @@ def test_a_server_that_cannot_start_leaves_its_trials_to_new_interpreters(tmp_pa
     monkeypatch.setattr(launch, "_spawning", set())
     launch.close_servers()
     out = tmp_path / "who.jsonl"
-    rows = run_cell([whoami(out)], warmups=0, trials=2, timeout_s=30, log=quiet)
+    rows = run_cell(plan.cell([whoami(out)], warmups=0, trials=2, timeout_s=30), log=quiet)
     assert [r["status"] for r in rows] == ["ok", "ok"]
     assert not launch.server_pids()
     err = capfd.readouterr().err
@@ -106,7 +106,7 @@ def test_what_a_strategy_module_prints_when_imported_does_not_confuse_the_server
     """))
     monkeypatch.setenv("PYTHONPATH", str(tmp_path))
     spec = TrialSpec(dims={"strategy": "loud"}, target="loud_probe:noop", expected_items=0)
-    rows = run_cell([spec], warmups=0, trials=2, timeout_s=30, log=quiet)
+    rows = run_cell(plan.cell([spec], warmups=0, trials=2, timeout_s=30), log=quiet)
     assert [r["status"] for r in rows] == ["ok", "ok"]
     assert ("loud_probe",) in launch._servers
     assert "fork server" not in capfd.readouterr().err
@@ -115,12 +115,13 @@ def test_what_a_strategy_module_prints_when_imported_does_not_confuse_the_server
 JOB = textwrap.dedent("""
     import sys, time
     sys.path.insert(0, {scripts!r})
-    from ddxspike.engine import TrialSpec, launch, run_cell
+    from ddxspike.engine import TrialSpec, launch, plan, run_cell
     spec = TrialSpec(dims={{"strategy": "noop"}}, target="ddxspike.engine.probes:noop")
-    run_cell([spec], warmups=0, trials=1, timeout_s=60, log=print)
+    run_cell(plan.cell([spec], warmups=0, trials=1, timeout_s=60), log=print)
     print("servers", *launch.server_pids(), flush=True)
     if {then!r} == "sleep":
         time.sleep(600)
+    sys.stdin.readline()  # "exit": only once the test has seen the servers (else a race)
 """)
 
 
@@ -128,14 +129,17 @@ JOB = textwrap.dedent("""
 def test_no_fork_server_outlives_its_job(ending):
     then = "exit" if ending == "exit" else "sleep"
     job = subprocess.Popen([sys.executable, "-c", JOB.format(scripts=str(SCRIPTS), then=then)],
-                           stdout=subprocess.PIPE, text=True)
+                           stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
     try:
         line = job.stdout.readline()
         while line and not line.startswith("servers"):
             line = job.stdout.readline()
         servers = {int(p) for p in line.split()[1:]}
         assert servers and servers <= servers_of(job.pid), line
-        if ending != "exit":
+        if ending == "exit":
+            job.stdin.write("\n")
+            job.stdin.flush()
+        else:
             job.send_signal(ending)
         job.wait(timeout=30)
     finally:
