@@ -20,7 +20,7 @@ from pathlib import Path
 
 import psutil
 
-from ddxspike import ddxcli
+from ddxspike import ddxcli, gitrun
 
 PACKAGES = ["snakemake", "pandas", "pyarrow", "numpy", "scipy", "altair", "psutil", "GitPython",
             "PyYAML"]
@@ -41,9 +41,10 @@ def _cpu_model() -> str:
     return platform.processor() or platform.machine()
 
 
-def _run(cmd, cwd=None) -> str:
+def _run(cmd, cwd=None, env=None) -> str:
     try:
-        return subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, timeout=10).stdout.strip()
+        return subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, timeout=10,
+                              env=env).stdout.strip()
     except (OSError, subprocess.SubprocessError):
         return ""
 
@@ -101,6 +102,8 @@ def fingerprint(scratch_dir: str, pipeline_dir: str = ".", ddx_binary: str | Non
     }
     machine = {k: facts[k] for k in MACHINE_KEYS}
     facts["host_id"] = hashlib.sha256(json.dumps(machine, sort_keys=True).encode()).hexdigest()[:12]
-    facts["pipeline_commit"] = _run(["git", "rev-parse", "--short=12", "HEAD"], cwd=pipeline_dir)
-    facts["pipeline_dirty"] = bool(_run(["git", "status", "--porcelain"], cwd=pipeline_dir))
+    # Through the one git runner's rule: read-only (a job never refreshes the checkout's index).
+    env = gitrun.environment(read_only=True)
+    facts["pipeline_commit"] = _run(["git", "rev-parse", "--short=12", "HEAD"], pipeline_dir, env)
+    facts["pipeline_dirty"] = bool(_run(["git", "status", "--porcelain"], pipeline_dir, env))
     return facts
