@@ -132,7 +132,7 @@ class _Progress:
 
 def _narrow(values: list[float], half_width: float) -> bool:
     """The interval of the median (the report's own) is within half_width x the median."""
-    from ddxspike.stats.summary import median_interval  # numpy and scipy: only when adaptive
+    from ddxspike.stats.summary import median_interval  # numpy: only when adaptive
 
     if len(values) < 2:
         return False
