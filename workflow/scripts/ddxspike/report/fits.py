@@ -6,7 +6,8 @@ Three models per cell and metric:
 - joint: log-log multiple regression on every varying axis at once, which separates e.g. files
   from bytes (H2) or bytes from commits (H3) when the sizes vary them independently.
 The interval on b is a percentile bootstrap that resamples trials within each size (the design
-stays fixed); with one trial per size it is the regression's t-interval instead. A fit needs at
+stays fixed); with one trial per size it is the regression's t-interval instead; n_boot = 0 asks
+for the point estimates only (no interval). A fit needs at
 least 3 distinct sizes, else it is recorded as "too few sizes". Single-axis fits also get the best
 complexity class as Google Benchmark's Complexity() picks it: least squares t = c*f(n) for each
 class, lowest RMS relative to the mean wins.
@@ -73,7 +74,7 @@ def _design(X: np.ndarray) -> np.ndarray:
 
 def regress(X: np.ndarray, y: np.ndarray, strata: np.ndarray, n_boot: int = N_BOOT,
             seed: int = SEED) -> dict:
-    """OLS of y on X (log space) with intervals on each slope. X: (N, k)."""
+    """OLS of y on X (log space) with intervals on each slope (none when n_boot <= 0). X: (N, k)."""
     D = _design(X)
     coef, *_ = np.linalg.lstsq(D, y, rcond=None)
     resid = y - D @ coef
@@ -81,7 +82,10 @@ def regress(X: np.ndarray, y: np.ndarray, strata: np.ndarray, n_boot: int = N_BO
     r2 = 1 - float(np.sum(resid**2)) / ss_tot if ss_tot > 0 else np.nan
     counts = np.unique(strata, return_counts=True)[1]
     k = X.shape[1]
-    if counts.min() >= 2:
+    if n_boot <= 0:
+        lo = hi = np.full(k, np.nan)
+        method = "none (point estimates only)"
+    elif counts.min() >= 2:
         idx = _strata_indices(strata, n_boot, np.random.default_rng(seed))
         if k == 1:  # closed-form slope, vectorised over replicates
             xb, yb = X[idx, 0], y[idx]
@@ -99,12 +103,14 @@ def regress(X: np.ndarray, y: np.ndarray, strata: np.ndarray, n_boot: int = N_BO
             lo = hi = np.full(k, np.nan)
             method = "none (no residual degrees of freedom)"
         else:
-            from scipy import stats as sps  # here only: importing scipy.stats costs a second
+            # Student's t quantile (what scipy.stats.t.ppf calls): scipy.special imports in a
+            # quarter of the time scipy.stats takes, and only a fit with one trial per size needs it.
+            from scipy.special import stdtrit
 
             sigma2 = float(np.sum(resid**2)) / dof
             cov = sigma2 * np.linalg.pinv(D.T @ D)
             se = np.sqrt(np.diag(cov))[1:]
-            t = sps.t.ppf(0.975, dof)
+            t = stdtrit(dof, 0.975)
             lo, hi = coef[1:] - t * se, coef[1:] + t * se
             method = f"t-interval (one trial per size, {dof} dof)"
     return {"intercept": float(coef[0]), "b": coef[1:], "lo": np.asarray(lo), "hi": np.asarray(hi),

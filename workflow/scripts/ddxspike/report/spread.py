@@ -99,12 +99,13 @@ def runs(df: pd.DataFrame) -> dict:
     return {r: g for r, g in df.groupby(key, sort=True)}
 
 
-def run_fits(df: pd.DataFrame, metrics, n_boot: int = 20) -> dict:
-    """run -> fits of that run's rows alone (only the point estimates are read), when df holds at
-    least two runs. host_id is dropped: the caller passes one host's rows."""
+def run_fits(df: pd.DataFrame, metrics) -> dict:
+    """run -> fits of that run's rows alone, point estimates only (the exponents are read, never
+    their intervals), when df holds at least two runs. host_id is dropped: the caller passes one
+    host's rows."""
     from ddxspike.report import fits as fitlib
 
-    return {r: fitlib.fit_table(g.drop(columns=["host_id"], errors="ignore"), n_boot=n_boot,
+    return {r: fitlib.fit_table(g.drop(columns=["host_id"], errors="ignore"), n_boot=0,
                                 metrics=list(metrics))
             for r, g in runs(df).items()}
 
