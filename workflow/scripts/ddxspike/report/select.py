@@ -66,10 +66,16 @@ def fit_for(fits: pd.DataFrame, cell: dict, metric: str, axis: str, models=("con
         sub = m & (cols["model"] == model)
         ok = np.flatnonzero(sub & (cols["status"] == "ok"))
         if ok.size:
-            return f.iloc[ok[0]].to_dict()
+            return _row(cols, ok[0])
         if fallback is None and sub.any():
-            fallback = f.iloc[np.flatnonzero(sub)[0]].to_dict()
+            fallback = _row(cols, np.flatnonzero(sub)[0])
     return fallback
+
+
+def _row(cols: dict, i: int) -> dict:
+    """Row i as a dict of Python values, as DataFrame.iloc[i].to_dict() gives it, read from the
+    indexed object arrays (a pandas row costs ~100x more, and a report looks up thousands)."""
+    return {c: v[i] for c, v in cols.items()}
 
 
 def fmt_b(fit) -> str:

@@ -65,30 +65,32 @@ def _failures_text(n_timeout: int, others: dict, n: int) -> str:
     return f"{' and '.join(parts)} of {n} trials" if parts else ""
 
 
-def _size_check(t, s_ok, s_bad) -> dict:
-    """Median, interval, status and measured text of one cell at one size, failures included."""
+def _size_check(t, values: np.ndarray, s_bad: pd.DataFrame | None) -> dict:
+    """Median, interval, status and measured text of one cell at one size, failures included.
+    values: the valid trials' figures; s_bad: the size's trials with no valid figure (rows; None
+    when there are none)."""
     metric, limit = t["metric"], t["limit"]
-    timeouts = s_bad[s_bad["status"] == "timeout"] if not s_bad.empty else s_bad
-    # A timeout is a figure above the limit unless its own time limit was shorter than the
-    # target's (then it says nothing either way and counts with the errors).
-    ran_for = (timeouts["error"].map(tidy.timeout_s) if "error" in timeouts
-               else pd.Series(np.nan, index=timeouts.index))
-    n_timeout = int((~(ran_for < limit)).sum()) if metric == "wall_s" else 0
-    n_failed = int(len(s_bad))
+    n_timeout, n_failed, others = 0, 0 if s_bad is None else int(len(s_bad)), {}
+    if n_failed:
+        timeouts = s_bad[s_bad["status"] == "timeout"]
+        # A timeout is a figure above the limit unless its own time limit was shorter than the
+        # target's (then it says nothing either way and counts with the errors).
+        ran_for = (timeouts["error"].map(tidy.timeout_s) if "error" in timeouts
+                   else pd.Series(np.nan, index=timeouts.index))
+        n_timeout = int((~(ran_for < limit)).sum()) if metric == "wall_s" else 0
+        others = s_bad["status"].value_counts().to_dict()
+        short = others.pop("timeout", 0) - n_timeout
+        if short:  # a timeout says nothing about memory, nor about time when its limit was shorter
+            others["timeout (its limit below the target's)" if metric == "wall_s" else "timeout"] = short
     n_other = n_failed - n_timeout
-    others = s_bad["status"].value_counts().to_dict() if n_failed else {}
-    short = others.pop("timeout", 0) - n_timeout
-    if short:  # a timeout says nothing about memory, nor about time when its limit was shorter
-        others["timeout (its limit below the target's)" if metric == "wall_s" else "timeout"] = short
-    n = len(s_ok) + n_failed
+    n = len(values) + n_failed
     fails = _failures_text(n_timeout, others, n)
-    if s_ok.empty and n_timeout == 0:
+    if len(values) == 0 and n_timeout == 0:
         return {"median": np.nan, "lo": np.nan, "hi": np.nan, "measured": f"– ({fails})" if fails else "–",
                 "status": ("no valid trials: " + ", ".join(f"{k} {st}" for st, k in others.items() if k))
                 if n_other else "no data"}
-    values = list(s_ok[metric].astype(float)) + [np.inf] * n_timeout
-    med, lo, hi = stats.median_ci(values)
-    if s_ok.empty:
+    med, lo, hi = stats.median_ci(np.concatenate([values, np.full(n_timeout, np.inf)]))
+    if len(values) == 0:
         return {"median": med, "lo": lo, "hi": hi, "measured": f"– ({fails})",
                 "status": "fail: all trials timed out" if n_other == 0 else f"fail: {fails}"}
     measured = (f"timed out (median beyond the trial limit; {fails})" if not np.isfinite(med)
@@ -122,8 +124,26 @@ def _break_text(br: dict, max_seen: dict) -> str:
     return text + (f" — trials left out of the fit: {excluded}" if excluded else "")
 
 
+def _groups(codes: np.ndarray) -> list[np.ndarray]:
+    """Positions of each group (codes 0..k-1), in group order, rows kept in table order."""
+    order = np.argsort(codes, kind="stable")
+    return np.split(order, np.flatnonzero(np.diff(codes[order])) + 1) if len(order) else []
+
+
+def _first_seen(*columns) -> list[np.ndarray]:
+    """Positions of each distinct combination of the columns' values (missing values one value),
+    in order of first appearance, as a group-by with sort=False, dropna=False visits them."""
+    seen: dict = {}
+    for i, key in enumerate(zip(*[[None if pd.isna(v) else v for v in c] for c in columns])):
+        seen.setdefault(key, []).append(i)
+    return [np.asarray(p) for p in seen.values()]
+
+
 def check_targets(df: pd.DataFrame, fits: pd.DataFrame, targets: list[dict]):
-    """(checks: one row per target x cell x size, breaks: one row per target x cell x axis)."""
+    """(checks: one row per target x cell x size, breaks: one row per target x cell x axis).
+
+    Each target's rows are grouped once (cells, then sizes) and read as arrays: the report runs
+    this on every cell at every size, where a DataFrame per group would cost seconds."""
     checks, breaks = [], []
     for t in targets:
         base = {"target": t["id"], "source": t["source"], "text": t["text"], "limit": t["limit"],
@@ -136,40 +156,56 @@ def check_targets(df: pd.DataFrame, fits: pd.DataFrame, targets: list[dict]):
                                               f"{t.get('strategies') or 'any strategy'} {t.get('where') or ''}".strip()})
             continue
         keys = tidy.cell_keys(d if not d.empty else bad)
-        every = pd.concat([d, bad]) if not bad.empty and t.get("kind") != "doubling" else d
-        for key, g_all in every.groupby(keys, dropna=False, sort=True):
-            cell = dict(zip(keys, key if isinstance(key, tuple) else (key,)))
+        if t.get("kind") == "doubling":
+            for key, g_all in d.groupby(keys, dropna=False, sort=True):
+                cell = dict(zip(keys, key if isinstance(key, tuple) else (key,)))
+                checks.extend(_doubling(base, t, cell, tidy.label(cell, keys), g_all[g_all["status"] == "ok"], fits))
+            continue
+        every = pd.concat([d, bad]) if not bad.empty else d
+        col = {c: every[c].to_numpy() for c in every.columns}
+        ok = col["status"] == "ok"
+        values = col[t["metric"]].astype(float) if t["metric"] in col else np.full(len(every), np.nan)
+        axes = [a for a in (*BREAK_AXES, "workflows") if a in col]
+        bounds = [k.rpartition("_")[0] for k in (t.get("applies_to") or {})]
+        cell_of = every.groupby(keys, dropna=False, sort=True).ngroup().to_numpy()
+        for pos in _groups(cell_of):
+            cell = {k: (np.nan if pd.isna(col[k][pos[0]]) else col[k][pos[0]]) for k in keys}
             label = tidy.label(cell, keys)
-            ok = g_all["status"] == "ok"
-            g = g_all[ok]
-            if t.get("kind") == "doubling":
-                checks.extend(_doubling(base, t, cell, label, g, fits))
-                continue
+            good = pos[ok[pos]]
             br = breaks_for(fits, cell, t["metric"], t["limit"])
-            max_seen = {a: g[a].max() for a in (*BREAK_AXES, "workflows") if a in g and not g.empty}
+            max_seen = {a: _max(col[a][good]) for a in axes} if good.size else {}
             br_text = _break_text(br, max_seen)
             for axis, (n, lo, hi, f) in br.items():
                 breaks.append({**base, "cell": label, **cell, "axis": axis, "break_at": n, "break_lo": lo,
                                "break_hi": hi, "b": f["b"], "fit_model": f["model"],
                                "x_max": f["x_max"]})
             # A size measured at several commit counts (subtree history) is checked per count.
-            by = ["size", "commits"] if "commits" in g_all and g_all["commits"].notna().any() else ["size"]
-            for key, s in g_all.groupby(by, sort=False, dropna=False):
-                size = key[0] if isinstance(key, tuple) else key
-                first = s.iloc[0]
+            by = [col["size"][pos]]
+            if "commits" in col and pd.notna(col["commits"][pos]).any():
+                by.append(col["commits"][pos])
+            for within in _first_seen(*by):
+                at = pos[within]
+                first = {a: col[a][at[0]] for a in (*BREAK_AXES, *bounds) if a in col}
                 if not _applies(first, t.get("applies_to")):
                     continue
-                s_bad = s[s["status"] != "ok"]
-                checks.append({**base, "cell": label, "size": size, **cell,
-                               **{a: first[a] for a in BREAK_AXES if a in s},
-                               **_size_check(t, s[s["status"] == "ok"], s_bad),
-                               "n_failed": int(len(s_bad)),
-                               "n_timeout": int((s_bad["status"] == "timeout").sum()),
+                failed = at[~ok[at]]
+                s_bad = every.iloc[failed] if failed.size else None
+                checks.append({**base, "cell": label, "size": col["size"][at[0]], **cell,
+                               **{a: first[a] for a in BREAK_AXES if a in col},
+                               **_size_check(t, values[at[ok[at]]], s_bad),
+                               "n_failed": int(failed.size),
+                               "n_timeout": int((col["status"][failed] == "timeout").sum()),
                                "predicted break": br_text})
     checks = pd.DataFrame(checks)
     if not checks.empty and "files" in checks:
         checks = checks.sort_values(["target", "cell", "files"], kind="stable", na_position="first")
     return checks, pd.DataFrame(breaks)
+
+
+def _max(x: np.ndarray):
+    """The largest value, missing values skipped (nan when none), as Series.max() gives it."""
+    x = x[pd.notna(x)]
+    return x.max() if x.size else np.nan
 
 
 def _doubling(base, t, cell, label, g, fits) -> list[dict]:
