@@ -51,6 +51,27 @@ def test_interval_covers_the_true_exponent_at_about_the_nominal_rate():
     assert hits >= 32  # nominal 95% of 40 = 38; bootstrap percentile intervals run a little narrow
 
 
+
+def test_t_interval_with_one_trial_per_size_covers_at_its_nominal_rate():
+    hits = 0
+    for seed in range(40):
+        ft = fits.fit_table(table(lambda f, b: 2e-6 * f**1.3, trials=1, seed=seed, noise=0.2),
+                            n_boot=300, metrics=["wall_s"])
+        r = pick(ft, "wall_s", "files", "pooled")
+        assert r.ci_method.startswith("t-interval")
+        hits += r.b_lo <= 1.3 <= r.b_hi
+    assert hits >= 34  # exact 95% for normal noise in logs: 38 of 40 expected
+
+
+def test_point_estimates_only_give_the_same_exponents_and_no_interval():
+    df = table(lambda f, b: 1e-5 * f)
+    full, points = fits.fit_table(df, n_boot=200), fits.fit_table(df, n_boot=0)
+    ok = full["status"] == "ok"
+    assert ok.any() and (points["status"] == full["status"]).all()
+    assert np.allclose(points.loc[ok, "b"], full.loc[ok, "b"], rtol=0, atol=1e-12)
+    assert points.loc[ok, ["b_lo", "b_hi"]].isna().all().all()
+    assert (points.loc[ok, "ci_method"] == "none (point estimates only)").all()
+
 @pytest.mark.parametrize("law, expected", [
     (lambda f, b: 1e-6 * f, "O(n)"),
     (lambda f, b: 1e-9 * f * f, "O(n^2)"),
