@@ -126,3 +126,24 @@ def test_findings_answer_five_questions_and_the_results_document_is_complete():
     html_ = page.findings(doc, HOSTS, pd.DataFrame(), RC)
     first = html_[:html_.index('id="figures"')]
     assert all(f'id="q{k}-answer"' in first for k in range(1, 6)) and 'id="sc-answers"' in first
+
+
+def test_a_target_missed_at_every_size_is_warned_from_the_smallest_size_measured():
+    # DDX's binary over the memory target at every size, growing with files: its fit reaches
+    # 100 MB below the smallest repository measured (100 files), so no "≥ 0" threshold.
+    d = []
+    for state in ("warm", "cold"):
+        d += rows("discovery", "ddx-binary", lambda f: 2e-3 + 2e-6 * f, depth="stat", cache_state=state)
+    df = pd.DataFrame(d)
+    df["peak_rss_bytes"] = 2e8 * (df["files"] / 100) ** 0.3
+    ft = fits.fit_table(df, n_boot=50)
+    doc = findings.analyse(df, ft, CFG["targets"], RC, hosts=HOSTS)
+    pol = doc.policy[doc.policy["axis"] == "files"].iloc[0]
+    assert pol["threshold"] == "100" and pol["note"], pol.to_dict()
+    summ = text.executive_summary(doc)
+    md = markdown.results(doc, summ)
+    html_ = page.findings(doc, HOSTS, pd.DataFrame(), RC)
+    for out in (summ, md, html_):
+        assert "≥ 0 " not in out and "≥ <b>0" not in out
+    assert "at files ≥ 100 (the smallest size measured: the fit reaches the limit below it)" in summ
+    assert "≥ **100** (the smallest size measured" in md and "(the smallest size measured" in html_

@@ -215,6 +215,23 @@ def test_size_policy_takes_the_earliest_break_per_level_for_ddx_strategies():
     assert "soft" in pol["evidence"].iloc[0]
 
 
+
+def test_a_break_below_the_smallest_size_measured_sets_the_threshold_there_and_says_so():
+    from ddxspike.report import policy
+
+    tg = [{"id": "mem", "severity": "warn"}]
+    breaks = pd.DataFrame([{"target": "mem", "text": "m", "cell": "walk", "strategy": "walk", "axis": "bytes",
+                            "break_at": 0.3, "break_lo": 0.0, "break_hi": 5e6, "b": 0.2, "fit_model": "pooled",
+                            "x_min": 2e6, "x_max": 1e7}])
+    r = policy.derive(breaks, tg, ["walk"]).iloc[0].to_dict()
+    assert r["threshold"] == "2 MB" and r["threshold_value"] == 2e6
+    assert policy.rule(r) == "warn at bytes ≥ 2 MB (the smallest size measured: the fit reaches the limit below it)"
+    assert r["interval"] == "[< 2 MB, 5 MB]" and "0 B" not in r["interval"] + r["evidence"]
+    assert "below the measured range (from 2 MB)" in r["evidence"]
+    # A break within the measured range keeps its own value, with no note.
+    inside = policy.derive(breaks.assign(break_at=4e6, break_lo=3e6), tg, ["walk"]).iloc[0].to_dict()
+    assert policy.rule(inside) == "warn at bytes ≥ 4 MB" and inside["note"] == ""
+
 def test_doubling_target_measures_the_slowdown_between_sizes_twice_apart():
     sizes = {"a": (100, 500_000_000, 100), "b": (200, 1_000_000_000, 100), "c": (400, 2_000_000_000, 100)}
     df = pd.DataFrame(rows("subtree", "internal-pull", lambda f, b, c: 1e-9 * b, sizes, trials=4, depth=None,

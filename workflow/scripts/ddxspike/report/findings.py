@@ -402,7 +402,7 @@ def checklist_items(df, doc: Document, profiles) -> list:
                   "met" if pag.get("thresholds") else "partly", doc.answers[5].sentence, "#recommendations"),
         Criterion("d-size-limits", "deliverable", "Decision on repository size limits and warnings",
                   "met" if not doc.policy.empty else "not yet",
-                  "; ".join(f"{r['level']} at {r['axis']} ≥ {r['threshold']}" for r in doc.policy.to_dict("records"))
+                  "; ".join(policy.rule(r) for r in doc.policy.to_dict("records"))
                   if not doc.policy.empty else "no target breaks within the fits", "#policy"),
         Criterion("d-optimisations", "deliverable", "Prototype optimisations validated by re-running the benchmarks",
                   "met" if doc.gains else "not yet",

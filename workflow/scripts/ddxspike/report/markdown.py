@@ -103,7 +103,8 @@ def results(doc: Document, summary: str, when: str = "") -> str:
         out += ["No size threshold can be derived from this run: no target breaks within the fits.", ""]
     else:
         for r in doc.policy.to_dict("records"):
-            out.append(f"- **{r['level']}** at {r['axis']} ≥ **{r['threshold']}** {r['interval']}: {r['action']} "
+            note = f" ({r['note']})" if r.get("note") else ""
+            out.append(f"- **{r['level']}** at {r['axis']} ≥ **{r['threshold']}**{note} {r['interval']}: {r['action']} "
                        f"_Evidence: {fmt.no_paths(r['evidence'])}_")
         out.append("")
     out += ["## Recommendations", ""]

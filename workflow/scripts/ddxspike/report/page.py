@@ -127,7 +127,8 @@ def policy_html(doc: Document) -> str:
         return '<p>No size threshold can be derived yet: no target breaks within the fits.</p>'
     items = []
     for axis, g in p.groupby("axis", sort=False):
-        parts = [f"<li><b>{html.esc(r['level'])} at {html.esc(axis)} ≥ {html.esc(r['threshold'])}</b> "
+        parts = [f"<li><b>{html.esc(r['level'])} at {html.esc(axis)} ≥ {html.esc(r['threshold'])}</b>"
+                 + (f" ({html.esc(r['note'])})" if r.get("note") else "") + " "
                  f"{html.esc(r['interval'])}: {html.esc(r['action'])}<br><span class=\"small\">Evidence: "
                  f"{html.esc(r['evidence'])}</span></li>" for r in g.to_dict("records")]
         items.append("".join(parts))

@@ -6,6 +6,7 @@ import pandas as pd
 
 from ddxspike.report import fits as fitlib
 from ddxspike.report import fmt, select, stats, tidy
+from ddxspike.report import policy as policylib
 from ddxspike.report.verdicts import cache_ratios, decided
 
 
@@ -178,7 +179,7 @@ def size_warnings(policy: pd.DataFrame) -> dict:
     if policy.empty:
         return {"topic": topic, "text": "No size threshold can be derived yet (no target breaks within the fits).",
                 "evidence": ""}
-    parts = [f"{r['level']} at {r['axis']} ≥ {r['threshold']}" for r in policy.to_dict("records")]
+    parts = [policylib.rule(r) for r in policy.to_dict("records")]
     return {"topic": topic, "text": "Warn by repository size: " + "; ".join(parts) + " (see the size policy).",
             "evidence": "; ".join(r["evidence"] for r in policy.to_dict("records"))}
 

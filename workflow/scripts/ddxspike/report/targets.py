@@ -178,7 +178,7 @@ def check_targets(df: pd.DataFrame, fits: pd.DataFrame, targets: list[dict]):
             for axis, (n, lo, hi, f) in br.items():
                 breaks.append({**base, "cell": label, **cell, "axis": axis, "break_at": n, "break_lo": lo,
                                "break_hi": hi, "b": f["b"], "fit_model": f["model"],
-                               "x_max": f["x_max"]})
+                               "x_min": f["x_min"], "x_max": f["x_max"]})
             # A size measured at several commit counts (subtree history) is checked per count.
             by = [col["size"][pos]]
             if "commits" in col and pd.notna(col["commits"][pos]).any():

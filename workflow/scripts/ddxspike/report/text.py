@@ -1,7 +1,7 @@
 """The executive summary (at most 250 words) as plain text, from the Findings object: what was
 measured, the five answers, the size decision and the best measured gain. Layout only."""
 
-from ddxspike.report import fmt
+from ddxspike.report import fmt, policy
 from ddxspike.report.findings import Document
 
 MAX_WORDS = 250
@@ -24,8 +24,7 @@ def executive_summary(doc: Document) -> str:
         text = "\n".join([head] + short)
     optional = [doc.hosts, doc.scale]
     if not doc.policy.empty:
-        optional.append("Size policy: " + "; ".join(f"{r['level']} at {r['axis']} ≥ {r['threshold']}"
-                                                    for r in doc.policy.to_dict("records")) + ".")
+        optional.append("Size policy: " + "; ".join(policy.rule(r) for r in doc.policy.to_dict("records")) + ".")
     if doc.gains:
         optional.append(f"Best measured gain: {doc.gains[0]['text']}.")
     if d.get("parity", {}).get("status") in ("holds", "differs"):
