@@ -147,3 +147,5 @@ def test_a_target_missed_at_every_size_is_warned_from_the_smallest_size_measured
         assert "≥ 0 " not in out and "≥ <b>0" not in out
     assert "at files ≥ 100 (the smallest size measured: the fit reaches the limit below it)" in summ
     assert "≥ **100** (the smallest size measured" in md and "(the smallest size measured" in html_
+    row = doc.checks[(doc.checks["target"] == "memory-typical") & (doc.checks["cell"] == "ddx-binary / stat / cold")]
+    assert row["predicted break"].iloc[0].startswith("files < 100 (the fit reaches the limit below the smallest")

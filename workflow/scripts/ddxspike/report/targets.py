@@ -116,6 +116,9 @@ def _break_text(br: dict, max_seen: dict) -> str:
     for axis, (n, lo, hi, f) in br.items():
         if not np.isfinite(n) and np.isinf(n):
             parts.append(f"{axis}: never (not growing, {select.fmt_b(f)})")
+        elif np.isfinite(n) and n < f.get("x_min", np.nan):  # not "≈ 0": how far below, no fit says
+            parts.append(f"{axis} < {fmt.by_axis(axis, f['x_min'])} (the fit reaches the limit below the smallest "
+                         "size measured)")
         elif np.isfinite(n):
             where = "within measured range" if n <= max_seen.get(axis, np.inf) else "extrapolated"
             parts.append(f"{axis} ≈ {fmt.by_axis(axis, n)} [{fmt.by_axis(axis, lo)}, {fmt.by_axis(axis, hi)}] "
