@@ -46,13 +46,22 @@ def table(df: pd.DataFrame, badges=(), max_rows: int = 2000, floatfmt="{:.4g}") 
     if df is None or df.empty:
         return '<p class="small">(no rows)</p>'
     head = "".join(f"<th>{esc(c)}</th>" for c in df.columns)
-    body = []
-    for rec in df.head(max_rows).itertuples(index=False):
-        cells = []
-        for col, v in zip(df.columns, rec):
-            if isinstance(v, float) and not math.isnan(v):
-                v = floatfmt.format(v)
-            cells.append(f"<td>{badge(v) if col in badges else esc(v)}</td>")
-        body.append("<tr>" + "".join(cells) + "</tr>")
+    shown = df.head(max_rows)
+    # Column by column, each distinct value escaped once (a table repeats its cells' names and
+    # statuses on every row); keyed by type too, so 1, 1.0 and True stay apart.
+    columns = []
+    for col, (_, values) in zip(df.columns, shown.items()):
+        cell = badge if col in badges else esc
+        memo: dict = {}
+        out = []
+        for v in values.tolist():
+            key = (type(v), v)
+            text = memo.get(key)
+            if text is None:
+                shown_v = floatfmt.format(v) if isinstance(v, float) and not math.isnan(v) else v
+                text = memo[key] = f"<td>{cell(shown_v)}</td>"
+            out.append(text)
+        columns.append(out)
+    body = ["<tr>" + "".join(row) + "</tr>" for row in zip(*columns)]
     more = f'<p class="small">… {len(df) - max_rows} more rows in the Parquet file</p>' if len(df) > max_rows else ""
     return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>{more}"

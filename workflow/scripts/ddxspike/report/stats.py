@@ -75,11 +75,18 @@ def coverage_text(bound) -> str:
 
 
 def cell_medians(df: pd.DataFrame, keys: list[str], metric: str) -> pd.DataFrame:
-    """One row per cell (keys): trials, median, lo, hi, level of metric."""
+    """One row per cell (keys, in sorted order): trials, median, lo, hi, level of metric. The cells
+    are numbered by one group-by and their values sliced from one array (no DataFrame per cell)."""
+    columns = [*keys, "trials", "median", "lo", "hi", "level"]
+    if df.empty:
+        return pd.DataFrame(columns=columns)
+    code = df.groupby(keys, dropna=False, sort=True).ngroup().to_numpy()
+    order = np.argsort(code, kind="stable")
+    cuts = np.flatnonzero(np.diff(code[order])) + 1
+    firsts = df[keys].to_numpy(object)[order[np.concatenate([[0], cuts])]]
     rows = []
-    for key, g in df.groupby(keys, dropna=False, sort=True):
-        key = key if isinstance(key, tuple) else (key,)
-        med, lo, hi = median_ci(g[metric])
-        rows.append({**dict(zip(keys, key)), "trials": int(g[metric].notna().sum()),
-                     "median": med, "lo": lo, "hi": hi, "level": lo.level})
-    return pd.DataFrame(rows, columns=[*keys, "trials", "median", "lo", "hi", "level"])
+    for key, values in zip(firsts, np.split(df[metric].to_numpy()[order], cuts)):
+        med, lo, hi = median_ci(values)
+        rows.append({**{k: math.nan if pd.isna(x) else x for k, x in zip(keys, key)},
+                     "trials": int(pd.notna(values).sum()), "median": med, "lo": lo, "hi": hi, "level": lo.level})
+    return pd.DataFrame(rows, columns=columns)
