@@ -141,21 +141,27 @@ def _rows_codes(A: np.ndarray) -> np.ndarray:
     return np.argsort(np.argsort(first))[inverse.ravel()]
 
 
-def _abs_corr(points: np.ndarray, i: int, j: int) -> float:
-    la, lb = np.log(points[:, i]), np.log(points[:, j])
-    if np.ptp(la) == 0 or np.ptp(lb) == 0:
-        return 0.0
-    return float(abs(np.corrcoef(la, lb)[0, 1]))
+def abs_corrs(points: np.ndarray) -> np.ndarray:
+    """|correlation| of the logs of every pair of axes (columns) over the distinct size points,
+    all pairs at once; 0 where either axis does not vary."""
+    logs = np.log(points)
+    varies = np.ptp(logs, axis=0) > 0 if len(points) else np.zeros(points.shape[1], bool)
+    both = varies[:, None] & varies[None, :]
+    if not both.any():
+        return np.zeros(both.shape)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        r = np.abs(np.atleast_2d(np.corrcoef(logs, rowvar=False)))
+    return np.where(both, r, 0.0)
 
 
-def collinear_groups(points: np.ndarray, axes: list[str], varying: list[str]) -> list[list[str]]:
+def collinear_groups(corr: np.ndarray, axes: list[str], varying: list[str]) -> list[list[str]]:
     """Axes that the sizes vary together (|r| of logs > COLLINEAR), grouped; order kept.
-    points: the distinct size points, one column per axis of `axes`."""
+    corr: abs_corrs of the distinct size points, one row and column per axis of `axes`."""
     col = {a: i for i, a in enumerate(axes)}
     groups: list[list[str]] = []
     for a in varying:
         for g in groups:
-            if _abs_corr(points, col[g[0]], col[a]) > COLLINEAR:
+            if corr[col[g[0]], col[a]] > COLLINEAR:
                 g.append(a)
                 break
         else:
@@ -171,12 +177,13 @@ def fit_cell(g: pd.DataFrame, metric: str, cell_axes: list[str], n_boot: int = N
     col = {a: i for i, a in enumerate(cell_axes)}
     varying = [a for a in cell_axes if np.unique(A[:, col[a]]).size >= 2]
     points = np.unique(A, axis=0)
-    groups = collinear_groups(points, cell_axes, varying)
+    corr = abs_corrs(points)
+    groups = collinear_groups(corr, cell_axes, varying)
     partners = {a: [b for grp in groups if a in grp for b in grp if b != a] for a in varying}
     for axis in cell_axes:
         x = A[:, col[axis]]
         others = [o for o in varying if o != axis and o not in partners.get(axis, [])]
-        conf = [o for o in varying if o != axis and _abs_corr(points, col[axis], col[o]) > CONFOUNDED]
+        conf = [o for o in varying if o != axis and corr[col[axis], col[o]] > CONFOUNDED]
         row = {"axis": axis, "model": "pooled", "held": "", "confounded_with": ",".join(conf)}
         out.append({**row, **_single(x, y, axis, n_boot)})
         if others:
