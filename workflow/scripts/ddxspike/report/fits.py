@@ -169,11 +169,10 @@ def collinear_groups(corr: np.ndarray, axes: list[str], varying: list[str]) -> l
     return groups
 
 
-def fit_cell(g: pd.DataFrame, metric: str, cell_axes: list[str], n_boot: int = N_BOOT) -> list[dict]:
-    """Every model of one cell's metric against its axes."""
+def fit_cell(A: np.ndarray, y: np.ndarray, cell_axes: list[str], n_boot: int = N_BOOT) -> list[dict]:
+    """Every model of one cell's metric (y, one value per trial) against its axes (A: one column
+    per axis of cell_axes)."""
     out = []
-    A = g[cell_axes].to_numpy(float)
-    y = g[metric].to_numpy(float)
     col = {a: i for i, a in enumerate(cell_axes)}
     varying = [a for a in cell_axes if np.unique(A[:, col[a]]).size >= 2]
     points = np.unique(A, axis=0)
@@ -265,13 +264,21 @@ def fit_table(df: pd.DataFrame, n_boot: int = N_BOOT, metrics=None, exclude=()) 
         if v.empty:
             continue
         left_out = _excluded(df, v, metric, keys)
-        ids = _cell_id(v, keys)
+        ids = _cell_id(v, keys).to_numpy()
         axes = tidy.axes(v)
-        for key, g in v.groupby(keys, dropna=False, sort=True):
-            key = key if isinstance(key, tuple) else (key,)
-            cell_axes = [a for a in axes if g[a].notna().all()]
-            n_ex, ex_text = left_out.get(ids.at[g.index[0]], (0, ""))
-            for r in fit_cell(g, metric, cell_axes, n_boot):
+        # Each cell's rows by position in one pass (in a sorted group-by's order, rows in table
+        # order), its axes and values sliced from arrays: a DataFrame per cell costs more than its fits.
+        A_all = v[axes].to_numpy(dtype=float, na_value=np.nan)
+        y_all = v[metric].to_numpy(dtype=float, na_value=np.nan)
+        key_all = v[keys].to_numpy(object)
+        code = v.groupby(keys, dropna=False, sort=True).ngroup().to_numpy()
+        order = np.argsort(code, kind="stable")
+        for pos in np.split(order, np.flatnonzero(np.diff(code[order])) + 1):
+            key = [np.nan if pd.isna(x) else x for x in key_all[pos[0]]]
+            A = A_all[pos]
+            has = ~np.isnan(A).any(axis=0)
+            n_ex, ex_text = left_out.get(ids[pos[0]], (0, ""))
+            for r in fit_cell(A[:, has], y_all[pos], [a for a, h in zip(axes, has) if h], n_boot):
                 rows.append({**dict(zip(keys, key)), "metric": metric, "kind": kind, **r,
                              "n_excluded": n_ex, "excluded": ex_text})
     out = pd.DataFrame(rows)
