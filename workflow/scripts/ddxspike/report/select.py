@@ -10,16 +10,24 @@ import pandas as pd
 def rows(df: pd.DataFrame, experiment=None, strategies=None, where=None) -> pd.DataFrame:
     if df.empty:
         return df
-    m = pd.Series(True, index=df.index)
+    m = np.ones(len(df), dtype=bool)  # a plain mask: the report selects thousands of times
     if experiment:
-        m &= df["experiment"].isin([experiment] if isinstance(experiment, str) else experiment)
+        m &= _among(df["experiment"], experiment)
     if strategies:
-        m &= df["strategy"].isin(strategies)
+        m &= _among(df["strategy"], strategies)
     for col, val in (where or {}).items():
         if col not in df:
             return df.iloc[0:0]
-        m &= df[col].isin(val if isinstance(val, list) else [val])
+        m &= _among(df[col], val)
     return df[m]
+
+
+def _among(column: pd.Series, wanted) -> np.ndarray:
+    """Rows whose value is wanted: one text (compared directly, the common case), else any of a
+    list (isin, as before)."""
+    if isinstance(wanted, str):
+        return (column == wanted).fillna(False).to_numpy(bool)
+    return column.isin(wanted if pd.api.types.is_list_like(wanted) else [wanted]).to_numpy(bool)
 
 
 def present(df: pd.DataFrame, wanted) -> list:
