@@ -4,7 +4,6 @@
 import importlib
 from pathlib import Path
 
-import jsonschema
 import yaml
 
 # Keys whose value is a set of things to run: a preset that names them replaces them whole.
@@ -56,6 +55,9 @@ def apply_presets(config: dict, preset_files) -> None:
 def validate_schema(config: dict, schema_path) -> None:
     """Validate against the JSON schema, reporting the first error by its dotted key and value
     (Snakemake's own message prints the whole config, which buries the culprit)."""
+    # Imported here: every job imports this module (ConfigError), only the config check validates.
+    import jsonschema
+
     schema = yaml.safe_load(Path(schema_path).read_text())
     validator = jsonschema.Draft202012Validator(schema)
     errors = sorted(validator.iter_errors(config), key=lambda e: list(e.absolute_path))
