@@ -127,11 +127,11 @@ def valid(df: pd.DataFrame, mode: str = "time") -> pd.DataFrame:
 
 
 def with_growth(df: pd.DataFrame) -> pd.DataFrame:
-    """A copy with rss_growth_bytes (raw, may be <= 0) where RSS was recorded."""
-    out = df.copy()
-    if "peak_rss_bytes" in out and "rss_before_bytes" in out:
-        out["rss_growth_bytes"] = (out["peak_rss_bytes"] - out["rss_before_bytes"]).astype("float64")
-    return out
+    """A copy with rss_growth_bytes (raw, may be <= 0) where RSS was recorded. A shallow one:
+    pandas copies a column on write (copy-on-write), so nothing is copied that is not changed."""
+    if "peak_rss_bytes" in df and "rss_before_bytes" in df:
+        return df.assign(rss_growth_bytes=(df["peak_rss_bytes"] - df["rss_before_bytes"]).astype("float64"))
+    return df.copy(deep=False)
 
 
 def nonpositive(df: pd.DataFrame, metric: str) -> int:
