@@ -266,15 +266,10 @@ def fit_table(df: pd.DataFrame, n_boot: int = N_BOOT, metrics=None, exclude=()) 
         left_out = _excluded(df, v, metric, keys)
         ids = _cell_id(v, keys).to_numpy()
         axes = tidy.axes(v)
-        # Each cell's rows by position in one pass (in a sorted group-by's order, rows in table
-        # order), its axes and values sliced from arrays: a DataFrame per cell costs more than its fits.
+        # Each cell's axes and values sliced from arrays (tidy.groups), not a DataFrame per cell.
         A_all = v[axes].to_numpy(dtype=float, na_value=np.nan)
         y_all = v[metric].to_numpy(dtype=float, na_value=np.nan)
-        key_all = v[keys].to_numpy(object)
-        code = v.groupby(keys, dropna=False, sort=True).ngroup().to_numpy()
-        order = np.argsort(code, kind="stable")
-        for pos in np.split(order, np.flatnonzero(np.diff(code[order])) + 1):
-            key = [np.nan if pd.isna(x) else x for x in key_all[pos[0]]]
+        for key, pos in tidy.groups(v, keys):
             A = A_all[pos]
             has = ~np.isnan(A).any(axis=0)
             n_ex, ex_text = left_out.get(ids[pos[0]], (0, ""))

@@ -17,14 +17,15 @@ def before_after(df: pd.DataFrame, optimisations: list[dict]) -> pd.DataFrame:
                          "after / before": "no data: " + ("both strategies not measured")})
             continue
         keys = [k for k in tidy.cell_keys(d) if k != "strategy"] + ["size"]
-        for key, g in d.groupby(keys, dropna=False, sort=False):
-            cell = dict(zip(keys, key if isinstance(key, tuple) else (key,)))
-            b, a = g[g["strategy"] == o["before"]][metric], g[g["strategy"] == o["after"]][metric]
-            if b.empty or a.empty:
+        strategy, values, files = d["strategy"].to_numpy(object), d[metric].to_numpy(), d["files"].to_numpy()
+        for key, pos in tidy.groups(d, keys, sort=False):
+            cell = dict(zip(keys, key))
+            b, a = (values[pos[strategy[pos] == s]] for s in (o["before"], o["after"]))
+            if not b.size or not a.size:
                 continue
             r = stats.ratio_ci(a, b)
             rows.append({"optimisation": o["name"], "cell": tidy.label(cell, [k for k in keys if k != "size"]),
-                         "size": cell["size"], "files": g["files"].iloc[0],
+                         "size": cell["size"], "files": files[pos[0]],
                          f"before ({o['before']})": fmt.interval(metric, *stats.median_ci(b)),
                          f"after ({o['after']})": fmt.interval(metric, *stats.median_ci(a)),
                          "after / before": fmt.ratio(*r), "ratio": r[0], "ratio_lo": r[1], "ratio_hi": r[2],

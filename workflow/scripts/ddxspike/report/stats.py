@@ -12,6 +12,7 @@ import math
 import numpy as np
 import pandas as pd
 
+from ddxspike.report import tidy
 from ddxspike.stats.summary import CONFIDENCE, median_interval
 
 
@@ -75,18 +76,14 @@ def coverage_text(bound) -> str:
 
 
 def cell_medians(df: pd.DataFrame, keys: list[str], metric: str) -> pd.DataFrame:
-    """One row per cell (keys, in sorted order): trials, median, lo, hi, level of metric. The cells
-    are numbered by one group-by and their values sliced from one array (no DataFrame per cell)."""
+    """One row per cell (keys, in sorted order): trials, median, lo, hi, level of metric."""
     columns = [*keys, "trials", "median", "lo", "hi", "level"]
     if df.empty:
         return pd.DataFrame(columns=columns)
-    code = df.groupby(keys, dropna=False, sort=True).ngroup().to_numpy()
-    order = np.argsort(code, kind="stable")
-    cuts = np.flatnonzero(np.diff(code[order])) + 1
-    firsts = df[keys].to_numpy(object)[order[np.concatenate([[0], cuts])]]
+    values = df[metric].to_numpy()
     rows = []
-    for key, values in zip(firsts, np.split(df[metric].to_numpy()[order], cuts)):
-        med, lo, hi = median_ci(values)
-        rows.append({**{k: math.nan if pd.isna(x) else x for k, x in zip(keys, key)},
-                     "trials": int(pd.notna(values).sum()), "median": med, "lo": lo, "hi": hi, "level": lo.level})
+    for key, pos in tidy.groups(df, keys):
+        med, lo, hi = median_ci(values[pos])
+        rows.append({**dict(zip(keys, key)), "trials": int(pd.notna(values[pos]).sum()),
+                     "median": med, "lo": lo, "hi": hi, "level": lo.level})
     return pd.DataFrame(rows, columns=columns)

@@ -127,12 +127,6 @@ def _break_text(br: dict, max_seen: dict) -> str:
     return text + (f" — trials left out of the fit: {excluded}" if excluded else "")
 
 
-def _groups(codes: np.ndarray) -> list[np.ndarray]:
-    """Positions of each group (codes 0..k-1), in group order, rows kept in table order."""
-    order = np.argsort(codes, kind="stable")
-    return np.split(order, np.flatnonzero(np.diff(codes[order])) + 1) if len(order) else []
-
-
 def _first_seen(*columns) -> list[np.ndarray]:
     """Positions of each distinct combination of the columns' values (missing values one value),
     in order of first appearance, as a group-by with sort=False, dropna=False visits them."""
@@ -145,8 +139,8 @@ def _first_seen(*columns) -> list[np.ndarray]:
 def check_targets(df: pd.DataFrame, fits: pd.DataFrame, targets: list[dict]):
     """(checks: one row per target x cell x size, breaks: one row per target x cell x axis).
 
-    Each target's rows are grouped once (cells, then sizes) and read as arrays: the report runs
-    this on every cell at every size, where a DataFrame per group would cost seconds."""
+    Each target's rows are grouped once (cells, then sizes) and read as arrays (tidy.groups): the
+    report runs this on every cell at every size, where a DataFrame per group cost seconds."""
     checks, breaks = [], []
     for t in targets:
         base = {"target": t["id"], "source": t["source"], "text": t["text"], "limit": t["limit"],
@@ -170,9 +164,8 @@ def check_targets(df: pd.DataFrame, fits: pd.DataFrame, targets: list[dict]):
         values = col[t["metric"]].astype(float) if t["metric"] in col else np.full(len(every), np.nan)
         axes = [a for a in (*BREAK_AXES, "workflows") if a in col]
         bounds = [k.rpartition("_")[0] for k in (t.get("applies_to") or {})]
-        cell_of = every.groupby(keys, dropna=False, sort=True).ngroup().to_numpy()
-        for pos in _groups(cell_of):
-            cell = {k: (np.nan if pd.isna(col[k][pos[0]]) else col[k][pos[0]]) for k in keys}
+        for key, pos in tidy.groups(every, keys):
+            cell = dict(zip(keys, key))
             label = tidy.label(cell, keys)
             good = pos[ok[pos]]
             br = breaks_for(fits, cell, t["metric"], t["limit"])

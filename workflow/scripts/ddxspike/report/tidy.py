@@ -3,6 +3,7 @@ by new experiments (ddxspike/table.py) are picked up without code here."""
 
 import re
 
+import numpy as np
 import pandas as pd
 
 from ddxspike import table
@@ -162,6 +163,20 @@ def metric_rows(df: pd.DataFrame, metric: str) -> pd.DataFrame:
         return v.iloc[0:0]
     return v[v[metric].notna() & (v[metric] > 0)]
 
+
+
+def groups(df: pd.DataFrame, keys: list[str], sort: bool = True) -> list[tuple[tuple, np.ndarray]]:
+    """(key, row positions) of each group of df by keys, in the order a group-by with dropna=False
+    visits them (sorted, or in order of first appearance), a missing key value as nan, rows in
+    table order. For loops that read a group's values from arrays: a DataFrame per group costs
+    far more than the statistics the report computes on it, and it makes thousands."""
+    if df.empty:
+        return []
+    code = df.groupby(keys, dropna=False, sort=sort).ngroup().to_numpy()
+    order = np.argsort(code, kind="stable")
+    cuts = np.flatnonzero(np.diff(code[order])) + 1
+    firsts = df[keys].to_numpy(object)[order[np.concatenate([[0], cuts])]]
+    return [(tuple(np.nan if pd.isna(x) else x for x in k), pos) for k, pos in zip(firsts, np.split(order, cuts))]
 
 def label(row, keys) -> str:
     """Human name of a cell, e.g. 'walk / stat / cold'."""

@@ -475,21 +475,29 @@ def cache_ratios(df, sel) -> pd.DataFrame:
     if not cached or not uncached:
         return pd.DataFrame(out)
     keys = [k for k in tidy.cell_keys(d) if k not in ("strategy", "experiment")] + ["size"]
-    for key, g in d.groupby(keys, dropna=False):
-        base = {k: v for k, v in zip(keys, key if isinstance(key, tuple) else (key,))}
-        meds = {s: g.loc[g["strategy"] == s, "wall_s"].median() for s in uncached}
+    strategy, wall = d["strategy"].to_numpy(object), d["wall_s"].to_numpy(dtype=float, na_value=np.nan)
+    files, nbytes = d["files"].to_numpy(), d["bytes"].to_numpy()
+    for key, pos in tidy.groups(d, keys):
+        base = dict(zip(keys, key))
+        by = {s: wall[pos[strategy[pos] == s]] for s in {*cached, *uncached}}
+        meds = {s: _median(by[s]) for s in uncached}
         meds = {s: m for s, m in meds.items() if np.isfinite(m)}
         if not meds:
             continue
         ref = min(meds, key=meds.get)
         for c in cached:
-            cv = g.loc[g["strategy"] == c, "wall_s"]
-            if cv.empty:
+            if not by[c].size:
                 continue
-            r, lo, hi = stats.ratio_ci(cv, g.loc[g["strategy"] == ref, "wall_s"])
-            out.append({**base, "files": g["files"].iloc[0], "bytes": g["bytes"].iloc[0], "cached": c, "uncached": ref,
+            r, lo, hi = stats.ratio_ci(by[c], by[ref])
+            out.append({**base, "files": files[pos[0]], "bytes": nbytes[pos[0]], "cached": c, "uncached": ref,
                         "ratio": r, "lo": lo, "hi": hi})
     return pd.DataFrame(out)
+
+
+def _median(x: np.ndarray) -> float:
+    """The median of the values present (nan when none), as Series.median() gives it."""
+    x = x[~np.isnan(x)]
+    return float(np.median(x)) if x.size else np.nan
 
 
 def h4(df, fits, cfg) -> Verdict:
