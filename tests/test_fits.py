@@ -192,3 +192,18 @@ def test_segmented_fit_reads_cost_per_byte_on_each_side_of_the_threshold():
     assert one["status"] == "ok" and np.isnan(one["ratio_lo"]) and one["ratio"] == pytest.approx(1.0)
     few = fits.segmented(x[x > 5e7], x[x > 5e7] * 1e-8, x[x > 5e7], 5e8)
     assert few["status"] == "too few sizes" and "1 size(s) at or below" in few["note"]
+
+
+@pytest.mark.parametrize("sort", [True, False])
+def test_groups_visit_the_groups_of_a_group_by_with_their_rows(sort):
+    from ddxspike.report import tidy
+
+    df = pd.DataFrame({"s": ["b", "a", None, "b", "a", None], "d": ["x", np.nan, "y", "x", np.nan, "y"],
+                       "v": range(6)})
+    got = tidy.groups(df, ["s", "d"], sort=sort)
+    want = list(df.groupby(["s", "d"], dropna=False, sort=sort))
+    assert len(got) == len(want) == 3
+    for (key, pos), (wkey, g) in zip(got, want):
+        assert all(k == w or (pd.isna(k) and pd.isna(w)) for k, w in zip(key, wkey))
+        assert df["v"].to_numpy()[pos].tolist() == g["v"].tolist()
+    assert tidy.groups(df.iloc[0:0], ["s"]) == []
