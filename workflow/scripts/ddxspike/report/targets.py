@@ -161,7 +161,8 @@ def check_targets(df: pd.DataFrame, fits: pd.DataFrame, targets: list[dict]):
         every = pd.concat([d, bad]) if not bad.empty else d
         col = {c: every[c].to_numpy() for c in every.columns}
         ok = col["status"] == "ok"
-        values = col[t["metric"]].astype(float) if t["metric"] in col else np.full(len(every), np.nan)
+        values = (every[t["metric"]].to_numpy(dtype=float, na_value=np.nan) if t["metric"] in col
+                  else np.full(len(every), np.nan))
         axes = [a for a in (*BREAK_AXES, "workflows") if a in col]
         bounds = [k.rpartition("_")[0] for k in (t.get("applies_to") or {})]
         for key, pos in tidy.groups(every, keys):
