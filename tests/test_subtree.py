@@ -190,6 +190,14 @@ def test_verification_catches_a_wrong_result(cell_repos, tmp_path):
     assert verify.verify("model-has-subtree", ws, False, info) is not None
     assert "missing" in verify.verify("ddx-init", ws, None, info)
     assert "missing" in verify.verify("tarball-install", ws, None, info)
+    # The pull check looks every changed path up in one git process: each missing one counted.
+    missing = verify.verify("internal-pull-rm", ws, None, info)
+    assert missing.startswith(f"{len(info['advance_blobs'])} upstream changes missing")
+    assert "has tree" in verify.verify("split", ws, git(ws / "host", "rev-parse", "HEAD"), info)
+    names = ["HEAD^{tree}", "HEAD:no such path", "HEAD:README.md"]
+    assert verify._objects_at(ws / "host", names) == [
+        git(ws / "host", "rev-parse", "HEAD^{tree}"), "<missing: HEAD:no such path>",
+        git(ws / "host", "rev-parse", "HEAD:README.md")]
 
 
 def test_fresh_copy_is_clean_and_pristine_untouched(cell_repos, tmp_path):
@@ -197,6 +205,18 @@ def test_fresh_copy_is_clean_and_pristine_untouched(cell_repos, tmp_path):
     ws = tmp_path / "copy"
     workspace.fresh_copy(info["repos"]["hostlib"], ws)
     assert git(ws, "status", "--porcelain") == ""
+    # Working tree and objects hard-linked, the rest of .git a real copy; the copy's settings.
+    src = Path(info["repos"]["hostlib"])
+    loose = next(p for p in (src / ".git" / "objects").rglob("*") if p.is_file())
+    for rel, linked in [("README.md", True), (loose.relative_to(src), True),
+                        (".git/index", False), (".git/HEAD", False)]:
+        assert (ws / rel).samefile(src / rel) is linked, rel
+    again = tmp_path / "copy-of-copy"
+    workspace.fresh_copy(ws, again)
+    for repo in (ws, again):
+        assert git(repo, "config", "--get", "gc.auto") == "0"
+        assert git(repo, "config", "--get", "core.trustctime") == "false"
+    assert (again / ".git" / "config").read_text().count(workspace.COPY_SETTINGS) == 1
     git(ws, "commit", "-q", "--allow-empty", "-m", "only in the copy")
     fixtures.check_pristine(info)  # the copy's commit did not reach the pristine repository
 

@@ -6,16 +6,32 @@ from pathlib import Path
 
 from ddxspike.groundtruth import digest_paths
 
-from ddxspike.gitrun import GitError, git
+from ddxspike.gitrun import GitError, git, git_bytes
 
 from . import ddxbin
 
 
-def _tree_at(repo, rev_path):
+def _objects_at(repo, revs) -> list:
+    """The object id each name in `revs` (HEAD:path, X^{tree}) resolves to, as rev-parse would,
+    all from one git process; "<missing: NAME>" where it names nothing."""
+    revs = list(revs)
+    if any("\n" in r for r in revs):  # cat-file reads one name a line
+        raise ValueError(f"a name with a newline cannot be looked up: {revs!r}")
     try:
-        return git(repo, "rev-parse", rev_path)
-    except GitError as exc:
-        return f"<missing: {exc.stderr_tail[:80]}>"
+        out = git_bytes(repo, "cat-file", "--batch-check=%(objectname)",
+                        input=b"".join(os.fsencode(r) + b"\n" for r in revs))
+    except GitError as exc:  # no repository there
+        return [f"<missing: {exc.stderr_tail[:80]}>"] * len(revs)
+    # One line per name: its id, or "NAME missing" (or "NAME ambiguous").
+    lines = os.fsdecode(out).split("\n")[:-1]
+    if len(lines) != len(revs):
+        raise RuntimeError(f"cat-file answered {len(lines)} of {len(revs)} names in {repo}")
+    return [line if " " not in line else f"<{line.rsplit(' ', 1)[1]}: {r}>"
+            for r, line in zip(revs, lines)]
+
+
+def _tree_at(repo, rev_path):
+    return _objects_at(repo, [rev_path])[0]
 
 
 def _files_below(root, skip=(".git",)):
@@ -52,12 +68,11 @@ def verify(op: str, ws: Path, answer, info: dict, manifest_paths=None, sparse_di
     if op in ("internal-pull", "internal-pull-rm", "subtree-pull-squash"):
         # Local edits under the prefix may survive a merge, so check what the pull must bring:
         # every path the upstream changed, with the upstream's new content.
-        stale = [p for p, blob in info["advance_blobs"].items()
-                 if _tree_at(host, f"HEAD:{prefix}/{p}") != blob]
+        stale = [p for p, blob, got in _at_prefix(host, prefix, info["advance_blobs"])
+                 if got != blob]
         return f"{len(stale)} upstream changes missing, e.g. {stale[0]}" if stale else None
     if op in ("split", "split-rejoin-squash", "split-after-rejoin", "model-push"):
-        want = _tree_at(host, f"HEAD:{prefix}")
-        got = _tree_at(host, f"{answer}^{{tree}}")
+        want, got = _objects_at(host, [f"HEAD:{prefix}", f"{answer}^{{tree}}"])
         if got != want:
             return f"split commit {str(answer)[:12]} has tree {got[:12]}, {prefix} has {want[:12]}"
         if op == "model-push":
@@ -98,8 +113,14 @@ def upstream_changes_present(ws: Path, info: dict) -> set:
     """The advanced upstream's changed paths whose new content HEAD already has (the host's own
     library edits can match one by chance)."""
     prefix = info["prefix"]
-    return {p for p, blob in info["advance_blobs"].items()
-            if _tree_at(ws / "host", f"HEAD:{prefix}/{p}") == blob}
+    return {p for p, blob, got in _at_prefix(ws / "host", prefix, info["advance_blobs"])
+            if got == blob}
+
+
+def _at_prefix(host, prefix, blobs: dict):
+    """(path, expected blob, HEAD's blob at prefix/path) for each of `blobs`, one git process."""
+    got = _objects_at(host, [f"HEAD:{prefix}/{p}" for p in blobs])
+    return [(p, blob, g) for (p, blob), g in zip(blobs.items(), got)]
 
 
 def facts(op: str, ws: Path, info: dict, before: dict | None = None) -> dict:

@@ -13,31 +13,48 @@ import hashlib
 import os
 import shutil
 import struct
-import subprocess
 from pathlib import Path
 
 from ddxspike.gitrun import git
 
 
-def _cp(args):
-    subprocess.run(["cp", *args], check=True)
+# What every copy's config (a real copy) ends with: git takes a key's last value, so appending
+# in this process does what two `git config` runs did. gc.auto=0: background auto-gc would
+# outlive the trial and race its measurements; core.trustctime=false: see above.
+COPY_SETTINGS = "[gc]\n\tauto = 0\n[core]\n\ttrustctime = false\n"
+
+
+def _mirror(src, dst, link: bool, skip="", linked=""):
+    """dst made as src in one pass in this process (no cp per entry): directories with their
+    mode and times, files hard-linked (link) or copied with theirs as cp -a would. skip: a name
+    left out at the top; linked: a top-level directory hard-linked even when link is False."""
+    os.mkdir(dst)
+    with os.scandir(src) as entries:
+        for e in entries:
+            if e.name == skip:
+                continue
+            d = os.path.join(dst, e.name)
+            if e.is_dir(follow_symlinks=False):
+                _mirror(e.path, d, link or e.name == linked)
+            elif link:
+                os.link(e.path, d, follow_symlinks=False)
+            else:
+                shutil.copy2(e.path, d, follow_symlinks=False)
+    shutil.copystat(src, dst, follow_symlinks=False)
 
 
 def fresh_copy(src, dst, refresh=False):
     src, dst = Path(src), Path(dst)
     bare = not (src / ".git").is_dir()
     gsrc, gdst = (src, dst) if bare else (src / ".git", dst / ".git")
-    dst.mkdir(parents=True)
+    dst.parent.mkdir(parents=True, exist_ok=True)
     if not bare:
-        for entry in os.scandir(src):
-            if entry.name != ".git":
-                _cp(["-al", entry.path, str(dst)])
-        gdst.mkdir()
-    for entry in os.scandir(gsrc):
-        _cp(["-al" if entry.name == "objects" else "-a", entry.path, str(gdst)])
-    # Background auto-gc would outlive the trial and race its measurements.
-    git(dst, "config", "gc.auto", "0")
-    git(dst, "config", "core.trustctime", "false")
+        _mirror(src, dst, link=True, skip=".git")
+    _mirror(gsrc, gdst, link=False, linked="objects")
+    config = gdst / "config"
+    text = config.read_text()
+    if not text.endswith(COPY_SETTINGS):  # a copy of a copy ends with them already
+        config.write_text(text + ("" if text.endswith("\n") else "\n") + COPY_SETTINGS)
     if refresh and not bare:
         git(dst, "update-index", "-q", "--refresh", check=False)
 
@@ -102,7 +119,7 @@ def fingerprint(path) -> dict:
     the mtime of) an existing object when an operation in a hard-linked copy writes it again, so
     for them only path and size count."""
     refs = git(path, "for-each-ref", "--format=%(refname) %(objectname)")
-    head = git(path, "rev-parse", "HEAD")
+    head, tree = git(path, "rev-parse", "HEAD", "HEAD^{tree}").split("\n")
     h = hashlib.sha256()
     for dirpath, dirs, names in os.walk(path):
         dirs.sort()
@@ -112,5 +129,4 @@ def fingerprint(path) -> dict:
             rel = os.path.relpath(p, path)
             mtime = 0 if f"objects{os.sep}" in rel else st.st_mtime_ns
             h.update(f"{rel}\0{st.st_size}\0{mtime}\n".encode())
-    return {"refs": refs, "head": head, "tree": git(path, "rev-parse", "HEAD^{tree}"),
-            "files": h.hexdigest()}
+    return {"refs": refs, "head": head, "tree": tree, "files": h.hexdigest()}
