@@ -41,7 +41,8 @@ def main(sm):
                                 sparse_dirs=st["sparse_dirs"], ddx=ddx, log=log)
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    host = fingerprint(str(repos), ddx_binary=ddx.get("binary") or None)
+    # scratch_dir, as discovery's: the run's host facts are kept there, never in an input folder
+    host = fingerprint(sm.config["scratch_dir"], ddx_binary=ddx.get("binary") or None)
     experiment.write_rows(rows, sm.output[0], host, st.get("on_mismatch", "record"),
                           config={"subtree": st, "operations": ops, "ddx": dict(sm.params.ddx)})
 

@@ -6,6 +6,8 @@ from pathlib import Path
 
 import yaml
 
+from ddxspike.errors import ConfigError
+
 # Keys whose value is a set of things to run: a preset that names them replaces them whole.
 SET_VALUED = ("sizes", "existing_repos", "edge_cases")
 # section -> keys inside it that are sets (mappings merge otherwise; lists already replace).
@@ -20,10 +22,6 @@ SET_VALUED_NESTED: dict[str, tuple] = {"discovery": ("strategies",),
 STRATEGY_KEYS = ("strategies", "prefer", "models", "cached", "uncached", "scan", "index", "before",
                  "after", "stand_ins", "pairs", "startup")
 PACKAGE = Path(__file__).resolve().parent
-
-
-class ConfigError(ValueError):
-    pass
 
 
 def check_yaml_syntax(path) -> None:

@@ -6,6 +6,8 @@ strategy needs no new code downstream. A new measure is a new nullable column ad
 
 import pyarrow as pa
 
+from ddxspike import arrowcols
+
 DIMENSIONS = [
     ("experiment", pa.string()),  # discovery | subtree | catalogue
     ("size", pa.string()),  # repository name from config (sizes, edge cases, real repositories)
@@ -91,7 +93,7 @@ def to_table(rows: list[dict]) -> pa.Table:
     unknown = sorted({k for r in rows for k in r} - set(COLUMNS))
     if unknown:
         raise KeyError(f"measurement rows carry columns not in the schema (ddxspike/table.py): {unknown}")
-    return pa.Table.from_pydict({c: [r.get(c) for r in rows] for c in COLUMNS}, schema=SCHEMA)
+    return arrowcols.table({c: [r.get(c) for r in rows] for c in COLUMNS}, SCHEMA)
 
 
 def conform(t: pa.Table) -> pa.Table:

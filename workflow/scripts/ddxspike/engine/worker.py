@@ -21,9 +21,9 @@ from ddxspike.groundtruth import diff_paths, digest_paths
 def expected_paths(spec: dict) -> list:
     path = spec["expected_paths_file"]
     if path.endswith(".parquet"):
-        import pyarrow.parquet as pq
+        from ddxspike.repos import manifest
 
-        return pq.read_table(path, columns=[spec["expected_paths_column"]]).column(0).to_pylist()
+        return manifest.read_paths(path, spec["expected_paths_column"])
     with open(path, "rb") as f:
         return [line for line in f.read().split(b"\0") if line]
 

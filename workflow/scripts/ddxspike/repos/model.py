@@ -20,7 +20,7 @@ and an edge case's output name, a catalogue and a real repository) stop the run 
 import os
 from dataclasses import dataclass, field, replace
 
-from ddxspike.settings import ConfigError
+from ddxspike.errors import ConfigError
 
 SYNTHETIC, EDGE, REAL = "synthetic", "edge", "real"
 KINDS = (SYNTHETIC, EDGE, REAL)
