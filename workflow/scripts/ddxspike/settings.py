@@ -53,7 +53,8 @@ def apply_presets(config: dict, preset_files) -> None:
 def validate_schema(config: dict, schema_path) -> None:
     """Validate against the JSON schema, reporting the first error by its dotted key and value
     (Snakemake's own message prints the whole config, which buries the culprit)."""
-    # Imported here: every job imports this module (ConfigError), only the config check validates.
+    # Imported here: only the config check validates; modules importing settings for its helpers
+    # (fits, the report) do not pay for jsonschema.
     import jsonschema
 
     schema = yaml.safe_load(Path(schema_path).read_text())
