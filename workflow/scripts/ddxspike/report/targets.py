@@ -127,15 +127,6 @@ def _break_text(br: dict, max_seen: dict) -> str:
     return text + (f" — trials left out of the fit: {excluded}" if excluded else "")
 
 
-def _first_seen(*columns) -> list[np.ndarray]:
-    """Positions of each distinct combination of the columns' values (missing values one value),
-    in order of first appearance, as a group-by with sort=False, dropna=False visits them."""
-    seen: dict = {}
-    for i, key in enumerate(zip(*[[None if pd.isna(v) else v for v in c] for c in columns])):
-        seen.setdefault(key, []).append(i)
-    return [np.asarray(p) for p in seen.values()]
-
-
 def check_targets(df: pd.DataFrame, fits: pd.DataFrame, targets: list[dict]):
     """(checks: one row per target x cell x size, breaks: one row per target x cell x axis).
 
@@ -177,10 +168,9 @@ def check_targets(df: pd.DataFrame, fits: pd.DataFrame, targets: list[dict]):
                                "break_hi": hi, "b": f["b"], "fit_model": f["model"],
                                "x_min": f["x_min"], "x_max": f["x_max"]})
             # A size measured at several commit counts (subtree history) is checked per count.
-            by = [col["size"][pos]]
-            if "commits" in col and pd.notna(col["commits"][pos]).any():
-                by.append(col["commits"][pos])
-            for within in _first_seen(*by):
+            sub = every.iloc[pos]
+            by = ["size", "commits"] if "commits" in col and sub["commits"].notna().any() else ["size"]
+            for _, within in tidy.groups(sub, by, sort=False):
                 at = pos[within]
                 first = {a: col[a][at[0]] for a in (*BREAK_AXES, *bounds) if a in col}
                 if not _applies(first, t.get("applies_to")):

@@ -164,7 +164,6 @@ def metric_rows(df: pd.DataFrame, metric: str) -> pd.DataFrame:
     return v[v[metric].notna() & (v[metric] > 0)]
 
 
-
 def groups(df: pd.DataFrame, keys: list[str], sort: bool = True) -> list[tuple[tuple, np.ndarray]]:
     """(key, row positions) of each group of df by keys, in the order a group-by with dropna=False
     visits them (sorted, or in order of first appearance), a missing key value as nan, rows in
